@@ -1,0 +1,169 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    CUSTOMER = "customer", _("Customer")
+
+
+class Source(models.TextChoices):
+    FORM = "form", _("Web form")
+    CHAT = "chat", _("Chat")
+    EMAIL = "email", _("Email")
+    BUSINESS_CARD = "business_card", _("Business card")
+    PHONE = "phone", _("Phone")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    CONNECTOR = "connector", _("CRM connector")
+
+
+class MailLanguage(models.TextChoices):
+    UNSET = "", _("Not chosen yet")
+    GERMAN = "de", _("German")
+    ENGLISH = "en", _("English")
+    BILINGUAL = "de+en", _("German and English")
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Waiting for a mail language")
+    ASKING = "asking", _("Asking for consent")
+    ANSWERED = "answered", _("Answered")
+    DEACTIVATED = "deactivated", _("Deactivated (do not contact)")
+    RESTRICTED = "restricted", _("Restricted (other legal basis)")
+
+
+# The personal fields a contact holds beyond the address; deactivation blanks
+# them and the extranet may show each one only if the person allows it.
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "position",
+    "phone",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+)
+
+
+class Contact(models.Model):
+    email = models.CharField(_("email address"), max_length=254)
+    # The case-folded address; uniqueness and every lookup go through it.
+    email_key = models.CharField(max_length=254, unique=True, editable=False)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PROSPECT)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    source_ref = models.CharField(_("id in the source system"), max_length=200, blank=True)
+    # A language the source told us (a CRM language field, the form's language).
+    source_language = models.CharField(_("language given by the source"), max_length=16, blank=True)
+
+    mail_language = models.CharField(
+        _("mail language"), max_length=8, choices=MailLanguage.choices, blank=True
+    )
+    suggested_language = models.CharField(
+        _("suggested language"), max_length=8, choices=MailLanguage.choices, blank=True
+    )
+    suggestion_reason = models.CharField(_("why this suggestion"), max_length=200, blank=True)
+    language_chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("language chosen by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language_chosen_at = models.DateTimeField(_("language chosen at"), null=True, blank=True)
+    portal_language = models.CharField(_("portal language"), max_length=8, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    topics: "models.ManyToManyField[Topic, models.Model]" = models.ManyToManyField(
+        "Topic", verbose_name=_("interests"), blank=True
+    )
+    # Field names from PERSONAL_FIELDS the person shares in the extranet; empty
+    # by default (GDPR Art. 25(2): privacy by default).
+    extranet_fields = models.JSONField(_("visible in the extranet"), default=list, blank=True)
+
+    # Head of this contact's consent-event hash chain; verify-ledger checks the
+    # chain ends here, so removing the newest events is detected too.
+    ledger_length = models.PositiveIntegerField(default=0, editable=False)
+    ledger_head = models.CharField(max_length=64, blank=True, editable=False)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_ref"],
+                condition=~Q(source_ref=""),
+                name="contact_unique_source_ref",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="queued"),
+                name="contact_queue_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return f"{name} <{self.email}>" if name else self.email
+
+    @property
+    def is_deactivated(self) -> bool:
+        return self.status == Status.DEACTIVATED
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Topic(models.Model):
+    key = models.SlugField(_("key"), unique=True)
+    label_de = models.CharField(_("label (German)"), max_length=100)
+    label_en = models.CharField(_("label (English)"), max_length=100)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.label_en
+
+    def label(self, language: str) -> str:
+        return self.label_de if language.startswith("de") else self.label_en
+
+
+class ErasureCount(models.Model):
+    """The only trace an erasure leaves: how many happened on a day."""
+
+    day = models.DateField(unique=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("erasures per day")
+        verbose_name_plural = _("erasures per day")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.count}"

@@ -1,0 +1,151 @@
+"""Workflows on contacts. Every interface (admin, API, import) goes through these."""
+
+from enum import StrEnum
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from askfirst.contacts.inputs import ContactInput
+from askfirst.contacts.language import suggest_language
+from askfirst.contacts.models import Contact, ErasureCount, Kind, MailLanguage, Status
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    # A deactivated address: nothing stored, nothing restarted.
+    DEACTIVATED = "deactivated"
+
+
+class ContactConflict(ValueError):
+    pass
+
+
+def contact_find(*, data: ContactInput) -> Contact | None:
+    contact = Contact.objects.filter(email_key=data.email_key).first()
+    if contact is None and data.source_ref:
+        contact = Contact.objects.filter(source=data.source, source_ref=data.source_ref).first()
+    return contact
+
+
+def _apply_suggestion(contact: Contact) -> None:
+    language, reason = suggest_language(
+        email=contact.email, country=contact.country, source_language=contact.source_language
+    )
+    contact.suggested_language = language
+    contact.suggestion_reason = reason
+
+
+def contact_new(*, data: ContactInput) -> Contact:
+    """An unsaved contact built from validated input (used for bulk creation too)."""
+    values = data.values()
+    values["kind"] = values["kind"] or Kind.PROSPECT
+    contact = Contact(email_key=data.email_key, **values)
+    _apply_suggestion(contact)
+    return contact
+
+
+def contact_merge(*, contact: Contact, data: ContactInput) -> bool:
+    """Copy the given fields onto a known contact; return whether anything changed.
+
+    Never touches status or mail language: a known contact's consent process
+    is not restarted by hearing about it again.
+    """
+    changed = False
+    for name in data.given | {"email"}:
+        value = getattr(data, name)
+        if getattr(contact, name) != value:
+            setattr(contact, name, value)
+            changed = True
+    if changed:
+        _apply_suggestion(contact)
+    return changed
+
+
+@transaction.atomic
+def contact_upsert(*, data: ContactInput) -> tuple[Contact, Outcome]:
+    """Create or update one contact, keyed by address, else by (source, source_ref)."""
+    contact = contact_find(data=data)
+    if contact is None:
+        contact = contact_new(data=data)
+        contact.save()
+        return contact, Outcome.CREATED
+    if contact.status == Status.DEACTIVATED:
+        return contact, Outcome.DEACTIVATED
+    if contact.email_key != data.email_key:
+        if Contact.objects.filter(email_key=data.email_key).exclude(pk=contact.pk).exists():
+            raise ContactConflict(
+                f"{data.source} id {data.source_ref!r} belongs to another address already."
+            )
+        contact.email_key = data.email_key
+    if not contact_merge(contact=contact, data=data):
+        return contact, Outcome.UNCHANGED
+    contact.save()
+    return contact, Outcome.UPDATED
+
+
+class LanguageChoiceError(ValueError):
+    pass
+
+
+@transaction.atomic
+def contact_choose_language(*, contact: Contact, language: str, user) -> Contact:
+    """Staff pick the mail language; the consent process starts."""
+    if language not in {MailLanguage.GERMAN, MailLanguage.ENGLISH, MailLanguage.BILINGUAL}:
+        raise LanguageChoiceError(f"{language!r} is not a mail language.")
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.status != Status.QUEUED:
+        raise LanguageChoiceError(f"{contact.email} is not waiting for a language.")
+    contact.mail_language = language
+    contact.language_chosen_by = user
+    contact.language_chosen_at = timezone.now()
+    contact.status = Status.ASKING
+    contact.save(
+        update_fields=[
+            "mail_language",
+            "language_chosen_by",
+            "language_chosen_at",
+            "status",
+            "updated_at",
+        ]
+    )
+    return contact
+
+
+def contact_erase(*, contact: Contact) -> None:
+    """Forget a person: the contact and everything that refers to it.
+
+    What remains is one anonymous count per day. Rows that point at the
+    contact by foreign key (ledger, states, tokens, mails) go with it by
+    CASCADE; the admin's change log refers to it loosely, so it goes here.
+    """
+    with transaction.atomic():
+        locked = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        if locked is None:
+            return
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Contact),
+            object_id=str(locked.pk),
+        ).delete()
+        locked.delete()
+        day = timezone.localdate()
+        ErasureCount.objects.get_or_create(day=day)
+        ErasureCount.objects.filter(day=day).update(count=F("count") + 1)
+    transaction.on_commit(database_scrub)
+
+
+def database_scrub() -> None:
+    """Push freed bytes out of the database files after an erasure.
+
+    SQLite: secure_delete already zeroes freed cells in the main file, but
+    the old pages still sit in the write-ahead log until a checkpoint copies
+    them home and truncates it. PostgreSQL keeps dead rows until VACUUM;
+    `askfirst scrub` runs that (see docs/operations.md).
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
