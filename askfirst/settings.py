@@ -74,11 +74,12 @@ TEMPLATES = [
 ]
 
 _database_url = env_str("DATABASE_URL", "")
-DATABASES = {
-    "default": database_from_url(_database_url)
-    if _database_url
-    else sqlite_database(str(VAR_DIR / "askfirst.sqlite3"))
-}
+if _database_url:
+    DATABASES = {"default": database_from_url(_database_url)}
+else:
+    # The embedded default must work on a fresh checkout: make its folder.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {"default": sqlite_database(str(VAR_DIR / "askfirst.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

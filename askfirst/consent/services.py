@@ -181,8 +181,11 @@ def consent_record(
             return []
         update = ["ledger_length", "ledger_head", "updated_at"]
         if locked.status in {Status.QUEUED, Status.ASKING}:
+            # Any answer ends the consent request, in this same transaction:
+            # the worker never sees this contact due again.
             locked.status = Status.ANSWERED
-            update.append("status")
+            locked.next_action_at = None
+            update += ["status", "next_action_at"]
         locked.save(update_fields=update)
     contact.refresh_from_db()
     return events
@@ -206,6 +209,7 @@ def contact_deactivate(*, contact: Contact, proof: Proof) -> Contact:
         locked.source_language = ""
         locked.extranet_fields = []
         locked.status = Status.DEACTIVATED
+        locked.next_action_at = None
         locked.save()
         locked.topics.clear()
         LogEntry.objects.filter(

@@ -91,6 +91,12 @@ class Contact(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
+    # The consent request as data: the step reached (0 = request not yet sent,
+    # n = request plus n-1 reminders sent) and when the worker must act next.
+    # Empty once the process has ended, so the due rows stay a small index.
+    lifecycle_step = models.PositiveSmallIntegerField(_("mails sent"), default=0)
+    asking_since = models.DateTimeField(_("asking since"), null=True, blank=True)
+    next_action_at = models.DateTimeField(_("next action at"), null=True, blank=True)
     topics: "models.ManyToManyField[Topic, models.Model]" = models.ManyToManyField(
         "Topic", verbose_name=_("interests"), blank=True
     )
@@ -121,6 +127,11 @@ class Contact(models.Model):
                 fields=["created_at"],
                 condition=Q(status="queued"),
                 name="contact_queue_idx",
+            ),
+            models.Index(
+                fields=["next_action_at"],
+                condition=Q(next_action_at__isnull=False),
+                name="contact_due_idx",
             ),
         ]
 

@@ -100,16 +100,24 @@ def contact_choose_language(*, contact: Contact, language: str, user) -> Contact
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.status != Status.QUEUED:
         raise LanguageChoiceError(f"{contact.email} is not waiting for a language.")
+    now = timezone.now()
     contact.mail_language = language
     contact.language_chosen_by = user
-    contact.language_chosen_at = timezone.now()
+    contact.language_chosen_at = now
     contact.status = Status.ASKING
+    # The worker sends the request mail as soon as it sees the contact due.
+    contact.lifecycle_step = 0
+    contact.asking_since = now
+    contact.next_action_at = now
     contact.save(
         update_fields=[
             "mail_language",
             "language_chosen_by",
             "language_chosen_at",
             "status",
+            "lifecycle_step",
+            "asking_since",
+            "next_action_at",
             "updated_at",
         ]
     )
