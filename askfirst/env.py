@@ -74,7 +74,11 @@ def database_from_url(url: str) -> dict:
             "CONN_HEALTH_CHECKS": True,
         }
     if parts.scheme == "sqlite":
-        return sqlite_database(unquote(parts.path))
+        # sqlite:////abs/path.sqlite3 is absolute, sqlite:///var/x.sqlite3 relative.
+        path = unquote(parts.path)[1:]
+        if not path:
+            raise ImproperlyConfigured("DATABASE_URL needs a file path: sqlite:////abs/path")
+        return sqlite_database(path)
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {parts.scheme!r} is not supported (postgresql:// or sqlite:///)."
     )

@@ -79,5 +79,3 @@ def purposes_install(apps) -> None:
                 body=body,
                 body_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
             )
-
-

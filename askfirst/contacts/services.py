@@ -26,10 +26,17 @@ class ContactConflict(ValueError):
 
 
 def contact_find(*, data: ContactInput) -> Contact | None:
-    contact = Contact.objects.filter(email_key=data.email_key).first()
-    if contact is None and data.source_ref:
-        contact = Contact.objects.filter(source=data.source, source_ref=data.source_ref).first()
-    return contact
+    """The known contact this input describes: by address, else by its id in the source."""
+    by_email = Contact.objects.filter(email_key=data.email_key).first()
+    if not data.source_ref:
+        return by_email
+    by_ref = Contact.objects.filter(source=data.source, source_ref=data.source_ref).first()
+    if by_email and by_ref and by_email.pk != by_ref.pk:
+        raise ContactConflict(
+            f"{data.email} is a known contact, but {data.source} id {data.source_ref!r} "
+            "belongs to another one."
+        )
+    return by_email or by_ref
 
 
 def _apply_suggestion(contact: Contact) -> None:
@@ -56,7 +63,11 @@ def contact_merge(*, contact: Contact, data: ContactInput) -> bool:
     is not restarted by hearing about it again.
     """
     changed = False
-    for name in data.given | {"email"}:
+    names = data.given | {"email"}
+    if data.source != contact.source:
+        # An id means something only in its own system.
+        names -= {"source_ref"}
+    for name in names:
         value = getattr(data, name)
         if getattr(contact, name) != value:
             setattr(contact, name, value)
@@ -76,12 +87,7 @@ def contact_upsert(*, data: ContactInput) -> tuple[Contact, Outcome]:
         return contact, Outcome.CREATED
     if contact.status == Status.DEACTIVATED:
         return contact, Outcome.DEACTIVATED
-    if contact.email_key != data.email_key:
-        if Contact.objects.filter(email_key=data.email_key).exclude(pk=contact.pk).exists():
-            raise ContactConflict(
-                f"{data.source} id {data.source_ref!r} belongs to another address already."
-            )
-        contact.email_key = data.email_key
+    contact.email_key = data.email_key
     if not contact_merge(contact=contact, data=data):
         return contact, Outcome.UNCHANGED
     contact.save()

@@ -5,30 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0001_initial'),
+        ("contacts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='asking_since',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='asking since'),
+            model_name="contact",
+            name="asking_since",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="asking since"),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='lifecycle_step',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='mails sent'),
+            model_name="contact",
+            name="lifecycle_step",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="mails sent"),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='next_action_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='next action at'),
+            model_name="contact",
+            name="next_action_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="next action at"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('next_action_at__isnull', False)), fields=['next_action_at'], name='contact_due_idx'),
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("next_action_at__isnull", False)),
+                fields=["next_action_at"],
+                name="contact_due_idx",
+            ),
         ),
     ]

@@ -3,7 +3,8 @@ from django.db import connection
 
 from askfirst.contacts.services import database_scrub
 
-# Tables whose dead rows may hold an erased person's data.
+# Tables whose dead rows may hold an erased person's data. Other apps' tables
+# that hold personal data belong here too.
 PERSONAL_TABLES = [
     "contacts_contact",
     "contacts_contact_topics",
@@ -17,26 +18,27 @@ PERSONAL_TABLES = [
 class Command(BaseCommand):
     help = (
         "Remove what erased people left in the database files: a WAL checkpoint on "
-        "SQLite, VACUUM of the personal tables on PostgreSQL. Run at least daily."
+        "SQLite; VACUUM FULL of the tables holding personal data on PostgreSQL "
+        "(plain VACUUM only marks dead rows reusable, their bytes stay). Run daily."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--full",
+            "--light",
             action="store_true",
-            help="PostgreSQL: VACUUM FULL (rewrites the tables; takes an exclusive lock).",
+            help="PostgreSQL: plain VACUUM (no exclusive lock; bytes of dead rows may stay).",
         )
 
-    def handle(self, *args, full: bool = False, **options):
+    def handle(self, *args, light: bool = False, **options):
         if connection.vendor != "postgresql":
             database_scrub()
             self.stdout.write("SQLite: write-ahead log checkpointed and truncated.")
             return
         existing = set(connection.introspection.table_names())
+        command = "VACUUM" if light else "VACUUM FULL"
         with connection.cursor() as cursor:
             for table in PERSONAL_TABLES:
                 if table in existing:
-                    cursor.execute(
-                        f"VACUUM {'FULL ' if full else ''}{connection.ops.quote_name(table)}"
-                    )
-        self.stdout.write(f"PostgreSQL: {'VACUUM FULL' if full else 'VACUUM'} done.")
+                    cursor.execute(f"{command} {connection.ops.quote_name(table)}")
+            cursor.execute("CHECKPOINT")
+        self.stdout.write(f"PostgreSQL: {command} of {len(PERSONAL_TABLES)} tables done.")
