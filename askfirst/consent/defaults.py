@@ -4,8 +4,9 @@ Installed by a data migration; tests that flush the database re-install them.
 """
 
 import hashlib
+from typing import Any
 
-PURPOSES = [
+PURPOSES: list[dict[str, Any]] = [
     {
         "key": "storage",
         "position": 1,
@@ -58,7 +59,7 @@ def purposes_install(apps) -> None:
     if Purpose.objects.exists():
         return
     ConsentText = apps.get_model("consent", "ConsentText")
-    created = {}
+    created: dict[str, Any] = {}
     for spec in PURPOSES:
         purpose = Purpose.objects.create(
             key=spec["key"],
