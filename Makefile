@@ -30,7 +30,8 @@ system-packages:
 	fi
 
 compilemessages: $(STAMP) system-packages
-	cd askfirst && ../$(BIN)/django-admin compilemessages --ignore '.venv' >/dev/null
+	mkdir -p askfirst/locale
+	cd askfirst && DJANGO_SETTINGS_MODULE=askfirst.settings ../$(BIN)/django-admin compilemessages >/dev/null
 
 messages: $(STAMP)
 	cd askfirst && ../$(BIN)/django-admin makemessages -l de -l en --no-obsolete
