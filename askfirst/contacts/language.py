@@ -1,6 +1,9 @@
 """Suggest a mail language from what we know about a contact, with the reason."""
 
+import re
+
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 GERMAN_COUNTRIES = {
     "de", "deu", "germany", "deutschland",
@@ -39,3 +42,30 @@ def suggest_language(
     if language:
         return "en", f"source language {source_language.strip()!r} (not German)"
     return "", ""
+
+
+# The reasons suggest_language stores are plain English; these patterns let the
+# staff screens show them in the staff member's language.
+_REASONS = (
+    (re.compile(r"^source language (?P<value>.+) \(not German\)$"), "not_german"),
+    (re.compile(r"^source language (?P<value>.+)$"), "source_language"),
+    (re.compile(r"^country (?P<value>.+)$"), "country"),
+    (re.compile(r"^address domain (?P<value>\.\S+)$"), "domain"),
+)
+
+
+def describe_reason(reason: str) -> str:
+    """The stored suggestion reason, translated into the active language."""
+    for pattern, kind in _REASONS:
+        match = pattern.match(reason)
+        if match is None:
+            continue
+        value = match.group("value")
+        if kind == "not_german":
+            return _("source language %(value)s (not German)") % {"value": value}
+        if kind == "source_language":
+            return _("source language %(value)s") % {"value": value}
+        if kind == "country":
+            return _("country %(value)s") % {"value": value}
+        return _("address domain %(value)s") % {"value": value}
+    return reason
