@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/askfirst
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` runs the consent request in minutes: request, four reminders, expiry.
+DEMO_SCHEDULE ?= 0m,2m,4m,6m,8m,10m
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres messages compilemessages \
 	bench-import system-packages clean
@@ -18,12 +20,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-# Debian tools the tests use: gettext to compile catalogues, sqlite3 and
-# postfix's smtp-sink for the benchmarks' reference figures.
+# Debian tools the tests use: gettext to compile catalogues, Chromium for the
+# browser tests (Playwright drives the system one; it cannot download its own
+# here), sqlite3 for the import benchmark's reference figure.
 system-packages:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v sqlite3 >/dev/null || missing="$$missing sqlite3"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			-o DPkg::Lock::Timeout=120 --no-install-recommends $$missing; \
@@ -41,7 +45,8 @@ run: $(STAMP) compilemessages
 	$(BIN)/askfirst migrate --noinput
 	$(BIN)/askfirst collectstatic --noinput -v 0
 	$(BIN)/askfirst demo
-	$(BIN)/askfirst serve --host $(HOST) --port $(PORT)
+	ASKFIRST_SCHEDULE="$${ASKFIRST_SCHEDULE:-$(DEMO_SCHEDULE)}" \
+		$(BIN)/askfirst serve --host $(HOST) --port $(PORT) --demo-smtp
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -50,7 +55,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy askfirst
 
-pytest-sqlite: $(STAMP) compilemessages
+pytest-sqlite: $(STAMP) compilemessages system-packages
 	env -u DATABASE_URL $(BIN)/pytest -q
 
 pytest-postgres: $(STAMP) compilemessages
