@@ -3,6 +3,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 KEY_PREFIX = "af_"
@@ -32,11 +33,30 @@ class ApiKey(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def assign_secret(self) -> str:
+        """Give an unsaved key a fresh secret; return the raw value (never stored).
+
+        The admin saves its own form instance, so the secret is set on that
+        instance rather than created through issue().
+        """
+        raw = KEY_PREFIX + secrets.token_urlsafe(32)
+        self.prefix = raw[:10]
+        self.key_hash = hash_key(raw)
+        return raw
+
     @classmethod
     def issue(cls, *, name: str, created_by=None) -> tuple["ApiKey", str]:
         """Create a key; the raw value is returned once and never stored."""
-        raw = KEY_PREFIX + secrets.token_urlsafe(32)
-        key = cls.objects.create(
-            name=name, prefix=raw[:10], key_hash=hash_key(raw), created_by=created_by
-        )
+        key = cls(name=name, created_by=created_by)
+        raw = key.assign_secret()
+        key.save()
         return key, raw
+
+    @classmethod
+    def revoke_many(cls, queryset: "models.QuerySet[ApiKey]") -> int:
+        """Revoke the given keys that are still active; return how many."""
+        return queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
