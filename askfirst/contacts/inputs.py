@@ -46,6 +46,15 @@ class ContactInput:
         }
 
 
+def _encodable(value: str) -> bool:
+    """False for lone surrogates, which no database driver can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _max_length(name: str) -> int:
     return Contact._meta.get_field(name).max_length  # type: ignore[union-attr,return-value]
 
@@ -57,6 +66,8 @@ def parse_contact(data: Mapping[str, object], *, default_source: str) -> Contact
     clean: dict[str, str] = {}
 
     raw_email = data.get("email")
+    if isinstance(raw_email, str) and not _encodable(raw_email):
+        raw_email = "\ufffd"  # reported as invalid below, never stored
     try:
         email = normalise_email(raw_email if isinstance(raw_email, str) else "")
     except InvalidEmail as exc:
@@ -77,6 +88,9 @@ def parse_contact(data: Mapping[str, object], *, default_source: str) -> Contact
             continue
         if "\x00" in value:
             errors[name] = "contains a NUL character"
+            continue
+        if not _encodable(value):
+            errors[name] = "contains characters that are not valid Unicode"
             continue
         clean[name] = value
         given.add(name)

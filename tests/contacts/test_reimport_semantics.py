@@ -91,6 +91,8 @@ def test_source_ref_cannot_steal_another_contacts_address():
         ({"email": "ok@example.org", "source": "telepathy"}, "source"),
         ({"email": "ok@example.org", "city": "Ber\x00lin"}, "city"),
         ({"email": "ok@example.org", "phone": 12345}, "phone"),
+        ({"email": "ok@example.org", "last_name": "M\ud800ller"}, "last_name"),
+        ({"email": "m\udfffller@example.org"}, "email"),
     ],
 )
 def test_bad_input_names_the_field_and_changes_nothing(row, field):
