@@ -1,0 +1,149 @@
+"""Staff upload: "Contact imports" → "Add" takes a file and shows its report."""
+
+import io
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from askfirst.intake.forms import UploadForm
+from askfirst.intake.models import ImportRun
+from askfirst.intake.report import RejectsWriter
+from askfirst.intake.services import ImportFileError, import_file, kind_from_name, source_open
+
+# Importing creates and changes contacts, so it takes those permissions too.
+IMPORT_PERMISSIONS = ("intake.add_importrun", "contacts.add_contact", "contacts.change_contact")
+
+
+def rejects_expire() -> None:
+    days = getattr(settings, "ASKFIRST_IMPORT_REJECTS_DAYS", 14)
+    cutoff = timezone.now() - timedelta(days=days)
+    ImportRun.objects.filter(created_at__lt=cutoff).exclude(rejects="").update(rejects="")
+
+
+def upload_import(*, upload, user) -> ImportRun:
+    """Import an uploaded file; raise ImportFileError when nothing could be imported."""
+    kind = kind_from_name(upload.name or "") or "csv"
+    opened = (
+        open(upload.temporary_file_path(), "rb")  # noqa: SIM115 (closed below)
+        if hasattr(upload, "temporary_file_path")
+        else upload.file
+    )
+    buffer = io.StringIO()
+    try:
+        opened.seek(0)
+        source = source_open(binary=opened, kind=kind)
+        writer = RejectsWriter(
+            lambda: buffer,
+            header=source.header,
+            delimiter=getattr(source, "delimiter", ","),
+            owns=False,
+        )
+        try:
+            report = import_file(source=source, rejects=writer)
+        finally:
+            source.close()
+    finally:
+        if opened is not upload.file:
+            opened.close()
+    return ImportRun.objects.create(
+        created_by=user,
+        file_name=upload.name[:255],
+        kind=kind,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        deactivated=report.deactivated,
+        rejected=report.rejected,
+        report="\n".join(report.lines()),
+        rejects=buffer.getvalue(),
+    )
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "file_name",
+        "created_by",
+        "created",
+        "updated",
+        "unchanged",
+        "deactivated",
+        "rejected",
+    )
+    list_filter = ("kind",)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.has_perms(IMPORT_PERMISSIONS)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/rejects/",
+                self.admin_site.admin_view(self.rejects_view),
+                name="intake_importrun_rejects",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        rejects_expire()
+        return super().changelist_view(request, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+        if request.method == "POST" and form.is_valid():
+            try:
+                run = upload_import(upload=form.cleaned_data["file"], user=request.user)
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                messages.success(request, run.report.splitlines()[0])
+                return HttpResponseRedirect(reverse("admin:intake_importrun_change", args=[run.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import contacts"),
+            "form": form,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, "admin/intake/importrun/upload.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = get_object_or_404(ImportRun, pk=object_id)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import report"),
+            "run": run,
+            "lines": run.report.splitlines(),
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/intake/importrun/report.html", context)
+
+    def rejects_view(self, request, pk: int):
+        run = get_object_or_404(ImportRun, pk=pk)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        response = HttpResponse(
+            "\ufeff" + run.rejects if run.rejects else "", content_type="text/csv; charset=utf-8"
+        )
+        stem = run.file_name.rsplit(".", 1)[0] or "import"
+        response["Content-Disposition"] = f'attachment; filename="{stem}.rejects.csv"'
+        return response

@@ -1,0 +1,176 @@
+"""Import contacts from a CSV or vCard file: validate, de-duplicate, upsert in batches."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from askfirst.contacts.bulk import contacts_bulk_upsert, contacts_known
+from askfirst.contacts.inputs import ContactInput, InvalidContact
+from askfirst.contacts.models import Source
+from askfirst.contacts.services import Outcome
+from askfirst.intake.csv_source import CsvSource
+from askfirst.intake.records import ImportFileError, Record
+from askfirst.intake.report import ImportReport, RejectsWriter
+from askfirst.intake.rows import row_parse
+from askfirst.intake.seen import SeenKeys
+from askfirst.intake.vcard_source import VcardSource
+
+__all__ = ["ImportFileError", "import_file", "source_open", "kind_from_name", "rejects_path_for"]
+
+
+class FileSource(Protocol):
+    kind: str
+    encoding: str
+    header: list[str]
+    ignored: list[str]
+
+    def records(self): ...
+    def bytes_read(self) -> int: ...
+    def close(self) -> None: ...
+
+
+DEFAULT_SOURCE = {"csv": Source.IMPORT.value, "vcard": Source.BUSINESS_CARD.value}
+
+
+def kind_from_name(name: str) -> str | None:
+    """ "csv" or "vcard" by the file's extension; None for anything else."""
+    lowered = name.lower()
+    if lowered.endswith((".vcf", ".vcard")):
+        return "vcard"
+    if lowered.endswith((".csv", ".txt")):
+        return "csv"
+    return None
+
+
+def source_open(*, binary: BinaryIO, kind: str) -> FileSource:
+    return VcardSource(binary) if kind == "vcard" else CsvSource(binary)
+
+
+def rejects_path_for(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def _keys(data: ContactInput) -> list[int]:
+    keys = [hash(data.email_key)]
+    if data.source_ref:
+        keys.append(hash(("ref", data.source, data.source_ref)))
+    return keys
+
+
+class _Run:
+    def __init__(self, source: FileSource, rejects: RejectsWriter | None):
+        self.source = source
+        self.rejects = rejects
+        self.report = ImportReport()
+        self.seen = SeenKeys()
+        self.default_source = DEFAULT_SOURCE[source.kind]
+
+    def reject(self, record: Record, reason: str) -> None:
+        self.report.reject(record.label, reason)
+        if self.rejects is not None:
+            self.rejects.write(record.line, reason, record.raw)
+
+    def parse(self, record: Record) -> ContactInput | None:
+        if record.error:
+            self.reject(record, record.error)
+            return None
+        try:
+            return row_parse(record.data, default_source=self.default_source)
+        except InvalidContact as exc:
+            self.reject(record, str(exc))
+            return None
+
+    def duplicate(self, record: Record, first: int) -> None:
+        self.reject(
+            record, _("duplicate of line %(line)d (the first occurrence wins)") % {"line": first}
+        )
+
+    def flush(self, batch: list[tuple[Record, ContactInput]]) -> None:
+        # The first occurrence wins: a repeat inside this batch or of a recent
+        # row is caught by dict; an older one can only be a contact stored
+        # already, so only rows the database knows are checked against the rest.
+        local: dict[int, int] = {}
+        kept: list[tuple[Record, ContactInput, list[int]]] = []
+        for record, data in batch:
+            keys = _keys(data)
+            first = next(
+                (line for key in keys if (line := local.get(key) or self.seen.get_recent(key))),
+                None,
+            )
+            if first is not None:
+                self.duplicate(record, first)
+                continue
+            for key in keys:
+                local.setdefault(key, record.line)
+            kept.append((record, data, keys))
+        known = contacts_known(inputs=[data for _record, data, _keys in kept])
+        if self.seen.levels and (known.by_key or known.by_ref):
+            fresh = []
+            for record, data, keys in kept:
+                stored = (
+                    data.email_key in known.by_key or (data.source, data.source_ref) in known.by_ref
+                )
+                first = next((line for key in keys if (line := self.seen.get(key))), None)
+                if stored and first is not None:
+                    self.duplicate(record, first)
+                else:
+                    fresh.append((record, data, keys))
+            kept = fresh
+        results = contacts_bulk_upsert(inputs=[data for _r, data, _k in kept], known=known)
+        report = self.report
+        for (record, _data, keys), result in zip(kept, results, strict=True):
+            if result is Outcome.CREATED:
+                report.created += 1
+            elif result is Outcome.UNCHANGED:
+                report.unchanged += 1
+            elif result is Outcome.UPDATED:
+                report.updated += 1
+            elif result is Outcome.DEACTIVATED:
+                report.deactivated += 1
+            else:
+                self.reject(record, str(result))
+                continue
+            for key in keys:
+                self.seen.add(key, record.line)
+
+
+def import_file(
+    *,
+    source: FileSource,
+    rejects: RejectsWriter | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import every good record; reject the rest with line and reason.
+
+    Batches of ASKFIRST_IMPORT_BATCH rows are committed one by one, so memory
+    stays flat however long the file is.
+    """
+    run = _Run(source, rejects)
+    size = settings.ASKFIRST_IMPORT_BATCH
+    batch: list[tuple[Record, ContactInput]] = []
+    for record in source.records():
+        data = run.parse(record)
+        if data is not None:
+            batch.append((record, data))
+        if len(batch) >= size:
+            run.flush(batch)
+            batch = []
+            if progress:
+                progress(source.bytes_read())
+    if batch:
+        run.flush(batch)
+    if progress:
+        progress(source.bytes_read())
+    report = run.report
+    if not report.rows:
+        raise ImportFileError(
+            _("The file holds no contacts (a header but no rows); nothing changed.")
+        )
+    if source.ignored:
+        report.notes.append(
+            _("Columns ignored (not recognised): %(names)s") % {"names": ", ".join(source.ignored)}
+        )
+    return report
