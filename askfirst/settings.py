@@ -3,6 +3,7 @@
 `.env.example` lists every variable with its default.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from askfirst.env import (
@@ -118,6 +119,12 @@ ASKFIRST_GERMAN_TLDS = env_list("ASKFIRST_GERMAN_TLDS", ["de", "at", "ch", "li"]
 
 # Rows per database round trip during imports.
 ASKFIRST_IMPORT_BATCH = env_int("ASKFIRST_IMPORT_BATCH", 2000, minimum=1)
+# Rejected import rows are personal data that never became a contact, so an
+# erasure cannot find them: staff may download them this long, then
+# `askfirst scrub` blanks them.
+ASKFIRST_IMPORT_REJECTS_RETENTION = timedelta(
+    hours=env_int("ASKFIRST_IMPORT_REJECTS_HOURS", 24, minimum=1)
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

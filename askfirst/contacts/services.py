@@ -160,6 +160,8 @@ def database_scrub() -> None:
     them home and truncates it. PostgreSQL keeps dead rows until VACUUM;
     `askfirst scrub` runs that (see docs/operations.md).
     """
-    if connection.vendor == "sqlite":
+    # Inside a transaction the log cannot be checkpointed past it; the
+    # transaction's own on_commit (or the next scrub) does it.
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,31 +1,23 @@
 """Staff upload: "Contact imports" → "Add" takes a file and shows its report."""
 
 import io
-from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from askfirst.intake.forms import UploadForm
 from askfirst.intake.models import ImportRun
 from askfirst.intake.report import RejectsWriter
+from askfirst.intake.retention import rejects_expire
 from askfirst.intake.services import ImportFileError, import_file, kind_from_name, source_open
 
 # Importing creates and changes contacts, so it takes those permissions too.
 IMPORT_PERMISSIONS = ("intake.add_importrun", "contacts.add_contact", "contacts.change_contact")
-
-
-def rejects_expire() -> None:
-    days = getattr(settings, "ASKFIRST_IMPORT_REJECTS_DAYS", 14)
-    cutoff = timezone.now() - timedelta(days=days)
-    ImportRun.objects.filter(created_at__lt=cutoff).exclude(rejects="").update(rejects="")
 
 
 def upload_import(*, upload, user) -> ImportRun:

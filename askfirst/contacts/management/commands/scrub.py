@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from askfirst.contacts.services import database_scrub
+from askfirst.intake.retention import rejects_expire
 
 # Tables whose dead rows may hold an erased person's data. Other apps' tables
 # that hold personal data belong here too.
@@ -12,6 +13,7 @@ PERSONAL_TABLES = [
     "consent_consentstate",
     "django_admin_log",
     "django_session",
+    "intake_importrun",
 ]
 
 
@@ -30,9 +32,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, light: bool = False, **options):
+        blanked = rejects_expire()
+        self.stdout.write(f"Rejected import rows past retention blanked in {blanked} import(s).")
         if connection.vendor != "postgresql":
             database_scrub()
             self.stdout.write("SQLite: write-ahead log checkpointed and truncated.")
+            return
+        if connection.in_atomic_block:
+            self.stdout.write("PostgreSQL: inside a transaction, VACUUM skipped.")
             return
         existing = set(connection.introspection.table_names())
         command = "VACUUM" if light else "VACUUM FULL"
