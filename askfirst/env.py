@@ -5,6 +5,8 @@ environment must stop the process at start-up, not change behaviour silently.
 """
 
 import os
+import re
+from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -54,6 +56,38 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of {sorted(choices)}.")
     return value
+
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+
+
+def parse_duration(raw: str, *, name: str = "duration") -> timedelta:
+    """'30s', '10m', '2h', '7d', '1w' → timedelta."""
+    match = _DURATION.match(raw or "")
+    if match is None:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a duration (a number and a unit: s, m, h, d or w)."
+        )
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def parse_schedule(raw: str, *, name: str = "ASKFIRST_SCHEDULE") -> tuple[timedelta, ...]:
+    """Offsets from the start: the request, any number of reminders, then expiry.
+
+    "0d,7d,14d,21d,28d,30d" is the default; "0m,2m,4m,6m,8m,10m" the demo.
+    """
+    parts = [part for part in (raw or "").split(",") if part.strip()]
+    offsets = tuple(parse_duration(part, name=name) for part in parts)
+    if len(offsets) < 2:
+        raise ImproperlyConfigured(f"{name}={raw!r} needs at least a request and an expiry.")
+    if any(later <= earlier for earlier, later in zip(offsets, offsets[1:], strict=False)):
+        raise ImproperlyConfigured(f"{name}={raw!r} must increase strictly.")
+    return offsets
+
+
+def env_duration(name: str, default: str) -> timedelta:
+    return parse_duration(os.environ.get(name, default), name=name)
 
 
 def database_from_url(url: str) -> dict:

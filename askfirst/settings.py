@@ -3,16 +3,17 @@
 `.env.example` lists every variable with its default.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 from askfirst.env import (
     database_from_url,
     env_bool,
     env_choice,
+    env_duration,
     env_int,
     env_list,
     env_str,
+    parse_schedule,
     sqlite_database,
 )
 
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "askfirst.consent",
     "askfirst.intake",
     "askfirst.api",
+    "askfirst.mail",
+    "askfirst.lifecycle",
 ]
 
 MIDDLEWARE = [
@@ -122,9 +125,48 @@ ASKFIRST_IMPORT_BATCH = env_int("ASKFIRST_IMPORT_BATCH", 2000, minimum=1)
 # Rejected import rows are personal data that never became a contact, so an
 # erasure cannot find them: staff may download them this long, then
 # `askfirst scrub` blanks them.
-ASKFIRST_IMPORT_REJECTS_RETENTION = timedelta(
-    hours=env_int("ASKFIRST_IMPORT_REJECTS_HOURS", 24, minimum=1)
+ASKFIRST_IMPORT_REJECTS_RETENTION = env_duration("ASKFIRST_IMPORT_REJECTS_RETENTION", "24h")
+
+# --- The consent request (docs/lifecycle.md) ---
+# Offsets from the start: request, reminders, expiry (any unit: s, m, h, d, w).
+ASKFIRST_SCHEDULE = parse_schedule(env_str("ASKFIRST_SCHEDULE", "0d,7d,14d,21d,28d,30d"))
+# What expiry does to a customer who never answered: erase like a prospect, or
+# keep under another legal basis with no marketing purposes (status restricted).
+ASKFIRST_CUSTOMER_EXPIRY = env_choice("ASKFIRST_CUSTOMER_EXPIRY", "erase", {"erase", "restrict"})
+# Mail links stay valid for the whole campaign plus this margin.
+ASKFIRST_TOKEN_MARGIN = env_duration("ASKFIRST_TOKEN_MARGIN", "14d")
+# Contacts advanced / mails delivered per worker transaction.
+ASKFIRST_WORKER_BATCH = env_int("ASKFIRST_WORKER_BATCH", 500, minimum=1)
+# How long an idle worker sleeps before looking again.
+ASKFIRST_WORKER_IDLE = env_duration("ASKFIRST_WORKER_IDLE", "5s")
+
+# --- Mail (docs/mail.md) ---
+ASKFIRST_COMPANY_NAME = env_str("ASKFIRST_COMPANY_NAME", "Beispiel GmbH")
+ASKFIRST_COMPANY_ADDRESS = env_str(
+    "ASKFIRST_COMPANY_ADDRESS", "Musterstraße 1, 10115 Berlin, Deutschland"
 )
+ASKFIRST_PRIVACY_CONTACT = env_str("ASKFIRST_PRIVACY_CONTACT", "datenschutz@example.com")
+ASKFIRST_MAIL_FROM = env_str("ASKFIRST_MAIL_FROM", "Beispiel GmbH <datenschutz@example.com>")
+ASKFIRST_MAIL_REPLY_TO = env_str("ASKFIRST_MAIL_REPLY_TO", "datenschutz@example.com")
+# Envelope sender (where bounces go); empty = the From address.
+ASKFIRST_MAIL_ENVELOPE_FROM = env_str("ASKFIRST_MAIL_ENVELOPE_FROM", "")
+# Domain of our Message-IDs and List-Id; empty = the host of ASKFIRST_SITE_URL.
+ASKFIRST_MAIL_DOMAIN = env_str("ASKFIRST_MAIL_DOMAIN", "")
+ASKFIRST_SMTP_HOST = env_str("ASKFIRST_SMTP_HOST", "127.0.0.1")
+ASKFIRST_SMTP_PORT = env_int("ASKFIRST_SMTP_PORT", 25, minimum=1)
+ASKFIRST_SMTP_USER = env_str("ASKFIRST_SMTP_USER", "")
+ASKFIRST_SMTP_PASSWORD = env_str("ASKFIRST_SMTP_PASSWORD", "")
+ASKFIRST_SMTP_STARTTLS = env_bool("ASKFIRST_SMTP_STARTTLS", False)
+ASKFIRST_SMTP_TIMEOUT = env_int("ASKFIRST_SMTP_TIMEOUT", 30, minimum=1)
+# Delivery attempts before a mail is marked failed; the wait doubles each time.
+ASKFIRST_MAIL_MAX_ATTEMPTS = env_int("ASKFIRST_MAIL_MAX_ATTEMPTS", 8, minimum=1)
+ASKFIRST_MAIL_RETRY_BASE = env_duration("ASKFIRST_MAIL_RETRY_BASE", "1m")
+# A mail claimed ("sending") longer than this is taken up again by any worker.
+ASKFIRST_MAIL_SENDING_TIMEOUT = env_duration("ASKFIRST_MAIL_SENDING_TIMEOUT", "10m")
+# Sent mails keep their recipient and body this long, then only metadata.
+ASKFIRST_MAIL_RETENTION = env_duration("ASKFIRST_MAIL_RETENTION", "7d")
+# `askfirst serve --demo-smtp`: the in-process mailbox listens here.
+ASKFIRST_DEMO_SMTP_PORT = env_int("ASKFIRST_DEMO_SMTP_PORT", 8025, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

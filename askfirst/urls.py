@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from askfirst.api.api import api
@@ -7,5 +7,6 @@ from askfirst.api.api import api
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("", include("askfirst.lifecycle.urls")),
     path("api/", api.urls),
 ]

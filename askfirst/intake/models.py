@@ -12,7 +12,7 @@ class ImportRun(models.Model):
     """One staff upload: its counts and rejected rows, never the imported rows.
 
     The rejected rows hold personal data of people who may later ask to be
-    forgotten, so `askfirst scrub` clears them after ASKFIRST_IMPORT_REJECTS_HOURS.
+    forgotten, so `askfirst scrub` clears them after ASKFIRST_IMPORT_REJECTS_RETENTION.
     """
 
     created_at = models.DateTimeField(_("imported at"), auto_now_add=True)

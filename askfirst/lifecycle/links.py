@@ -1,0 +1,75 @@
+"""Personal mail links: find a token, and act on it (POST only)."""
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from askfirst.consent.models import PurposeKey
+from askfirst.consent.services import Proof, consent_record, contact_deactivate
+from askfirst.contacts.models import Status
+from askfirst.lifecycle.models import LinkToken, TokenPurpose
+from askfirst.lifecycle.services import link_url, token_expiry, token_hash
+
+
+class LinkUnknown(LookupError):
+    pass
+
+
+class LinkExpired(LookupError):
+    pass
+
+
+def link_find(*, token: str) -> LinkToken:
+    """The live token row, or LinkUnknown / LinkExpired (never which contact)."""
+    if not token or len(token) > 100:
+        raise LinkUnknown
+    link = LinkToken.objects.select_related("contact").filter(token_hash=token_hash(token)).first()
+    if link is None:
+        raise LinkUnknown
+    if link.expires_at <= timezone.now():
+        raise LinkExpired
+    return link
+
+
+def link_act(*, link: LinkToken, language: str, ip_address: str | None = None) -> str:
+    """Do what the link offers; returns the outcome shown on the page.
+
+    Outcomes: "granted", "deactivated", "already-deactivated", "portal".
+    """
+    proof = Proof(
+        channel="mail_link",
+        language=language,
+        token_hash=link.token_hash,
+        ip_address=ip_address,
+    )
+    with transaction.atomic():
+        if link.purpose == TokenPurpose.YES:
+            if link.contact.status == Status.DEACTIVATED:
+                return "already-deactivated"
+            consent_record(
+                contact=link.contact, purpose_key=PurposeKey.STORAGE, granted=True, proof=proof
+            )
+            outcome = "granted"
+        elif link.purpose == TokenPurpose.DEACTIVATE:
+            contact_deactivate(contact=link.contact, proof=proof)
+            outcome = "deactivated"
+        else:
+            return "portal"
+        LinkToken.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
+    return outcome
+
+
+def portal_link_new(*, link: LinkToken) -> str:
+    """A fresh portal link for the confirmation page (the mail's own is only hashed)."""
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    LinkToken.objects.create(
+        token_hash=token_hash(token),
+        purpose=TokenPurpose.PORTAL,
+        contact=link.contact,
+        language=link.language,
+        created_at=now,
+        expires_at=token_expiry(start=now),
+    )
+    return link_url(token)

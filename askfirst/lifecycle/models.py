@@ -1,0 +1,31 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from askfirst.contacts.models import Contact
+
+
+class TokenPurpose(models.TextChoices):
+    YES = "yes", _("Yes, keep my data")
+    DEACTIVATE = "deactivate", _("No, deactivate me")
+    PORTAL = "portal", _("Open my portal")
+
+
+class LinkToken(models.Model):
+    """A personal link from one mail. Only the SHA-256 of the token is stored:
+    a copy of the database does not hold working links."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=TokenPurpose.choices)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="link_tokens")
+    # The mail's language ("de", "en" or "de+en"): the page answers in it.
+    language = models.CharField(_("language"), max_length=8)
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("link token")
+        verbose_name_plural = _("link tokens")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} for contact {self.contact_id}"

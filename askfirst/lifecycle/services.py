@@ -1,0 +1,430 @@
+"""The consent request as a state machine: request → reminders → expiry.
+
+A contact is due when `next_action_at` has passed. The worker claims a batch
+of due contacts, advances each one step, and writes the rendered mails to the
+outbox in the same transaction (docs/lifecycle.md).
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from askfirst.contacts.models import Contact, Kind, Source, Status
+from askfirst.contacts.services import contact_erase
+from askfirst.lifecycle.models import LinkToken, TokenPurpose
+from askfirst.mail.bulk import rows_insert
+from askfirst.mail.models import MailName, Outbox, OutboxState
+from askfirst.mail.render import MailRenderer
+from askfirst.mail.services import mail_renderer, outbox_row
+
+# Said in the mail: where the data came from, per language.
+SOURCE_TEXT: dict[str, dict[str, str]] = {
+    "de": {
+        Source.FORM: "über ein Formular auf unserer Website",
+        Source.CHAT: "aus einem Chat mit Ihnen",
+        Source.EMAIL: "aus einer E-Mail von Ihnen",
+        Source.BUSINESS_CARD: "von Ihrer Visitenkarte",
+        Source.PHONE: "aus einem Telefonat mit Ihnen",
+        Source.IMPORT: "aus einer Adressliste, die wir übernommen haben",
+        Source.API: "aus einem unserer Systeme",
+        Source.CONNECTOR: "aus unserem Kundenverwaltungssystem (CRM)",
+    },
+    "en": {
+        Source.FORM: "from a form on our website",
+        Source.CHAT: "from a chat with you",
+        Source.EMAIL: "from an email you sent us",
+        Source.BUSINESS_CARD: "from your business card",
+        Source.PHONE: "from a phone call with you",
+        Source.IMPORT: "from an address list we took over",
+        Source.API: "from one of our systems",
+        Source.CONNECTOR: "from our customer relationship system (CRM)",
+    },
+}
+FIELD_LABELS = {
+    "de": {
+        "name": "Name",
+        "email": "E-Mail",
+        "company": "Firma",
+        "position": "Position",
+        "phone": "Telefon",
+        "address": "Anschrift",
+        "topics": "Interessen",
+    },
+    "en": {
+        "name": "Name",
+        "email": "Email",
+        "company": "Company",
+        "position": "Position",
+        "phone": "Phone",
+        "address": "Address",
+        "topics": "Interests",
+    },
+}
+MONTHS_EN = "January February March April May June July August September October November December"
+
+
+TOKEN_FIELDS = ["token_hash", "purpose", "contact_id", "language", "created_at", "expires_at"]
+OUTBOX_FIELDS = [
+    "name",
+    "step",
+    "language",
+    "text_version",
+    "contact_id",
+    "recipient",
+    "message_id",
+    "message",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "claimed_by",
+    "last_error",
+]
+
+
+@dataclass
+class AdvanceResult:
+    contacts: int = 0
+    mails: int = 0
+    erased: int = 0
+    restricted: int = 0
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def link_url(token: str) -> str:
+    return f"{settings.SITE_URL}/l/{token}/"
+
+
+def unsubscribe_url(token: str) -> str:
+    return f"{settings.SITE_URL}/l/{token}/unsubscribe/"
+
+
+def schedule() -> tuple[timedelta, ...]:
+    return settings.ASKFIRST_SCHEDULE
+
+
+def campaign_end(*, asking_since: datetime) -> datetime:
+    return asking_since + schedule()[-1]
+
+
+def token_expiry(*, start: datetime) -> datetime:
+    return start + schedule()[-1] + settings.ASKFIRST_TOKEN_MARGIN
+
+
+def format_moment(moment: datetime, *, language: str, with_time: bool) -> str:
+    local = timezone.localtime(moment)
+    if language == "de":
+        text = local.strftime("%d.%m.%Y")
+    else:
+        text = f"{local.day} {MONTHS_EN.split()[local.month - 1]} {local.year}"
+    return f"{text}, {local:%H:%M}" if with_time else text
+
+
+def _topics(contact: Contact) -> list:
+    # The batch prefetched them; .all() would build a manager per call.
+    cache = getattr(contact, "_prefetched_objects_cache", {})
+    return list(cache["topics"]) if "topics" in cache else list(contact.topics.all())
+
+
+def _data_lines(contact: Contact, language: str) -> str:
+    labels = FIELD_LABELS[language]
+    address = ", ".join(
+        part
+        for part in (
+            contact.street,
+            f"{contact.postal_code} {contact.city}".strip(),
+            contact.country,
+        )
+        if part
+    )
+    items = [
+        ("name", contact.full_name),
+        ("email", contact.email),
+        ("company", contact.company),
+        ("position", contact.position),
+        ("phone", contact.phone),
+        ("address", address),
+        ("topics", ", ".join(t.label(language) for t in _topics(contact))),
+    ]
+    return "\n".join(f"  {labels[key]}: {value}" for key, value in items if value)
+
+
+def _languages(mail_language: str) -> list[str]:
+    return ["de", "en"] if mail_language == "de+en" else [mail_language or "en"]
+
+
+def mail_contexts(
+    *, contact: Contact, language: str, now: datetime, extra: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """Placeholder values for each language of one mail."""
+    end = campaign_end(asking_since=contact.asking_since or now)
+    # A demo schedule in minutes needs the time of day; a real one only the date.
+    with_time = schedule()[-1] < timedelta(days=2)
+    contexts = {}
+    for lang in _languages(language):
+        name = contact.full_name
+        contexts[lang] = {
+            "greeting": (f"Guten Tag {name}" if name else "Guten Tag")
+            if lang == "de"
+            else (f"Dear {name}" if name else "Hello"),
+            "company": settings.ASKFIRST_COMPANY_NAME,
+            "company_address": settings.ASKFIRST_COMPANY_ADDRESS,
+            "privacy_contact": settings.ASKFIRST_PRIVACY_CONTACT,
+            "data": _data_lines(contact, lang),
+            "source": SOURCE_TEXT[lang].get(contact.source, contact.source),
+            "deletion_date": format_moment(end, language=lang, with_time=with_time),
+            **extra,
+        }
+    return contexts
+
+
+def _new_tokens(
+    *, contact: Contact, language: str, now: datetime, expires: datetime, sink: list[tuple]
+) -> dict[str, str]:
+    """Three personal links for one mail; only their hashes are kept."""
+    tokens = {}
+    for purpose in TokenPurpose.values:
+        token = secrets.token_urlsafe(32)
+        tokens[purpose] = token
+        # In TOKEN_FIELDS order.
+        sink.append((token_hash(token), purpose, contact.pk, language, now, expires))
+    return tokens
+
+
+def _asking_mail(
+    *,
+    contact: Contact,
+    step: int,
+    now: datetime,
+    renderer: MailRenderer,
+    tokens_sink: list[tuple],
+) -> tuple:
+    """The request (step 0) or reminder number `step`, rendered, with its links."""
+    language = contact.mail_language or "en"
+    tokens = _new_tokens(
+        contact=contact,
+        language=language,
+        now=now,
+        expires=token_expiry(start=contact.asking_since or now),
+        sink=tokens_sink,
+    )
+    name = MailName.REQUEST if step == 0 else MailName.REMINDER
+    contexts = mail_contexts(
+        contact=contact,
+        language=language,
+        now=now,
+        extra={
+            "reminder_number": str(step),
+            "yes_url": link_url(tokens[TokenPurpose.YES]),
+            "deactivate_url": link_url(tokens[TokenPurpose.DEACTIVATE]),
+            "portal_url": link_url(tokens[TokenPurpose.PORTAL]),
+        },
+    )
+    rendered = renderer.render(
+        name=name,
+        language=language,
+        recipient=contact.email,
+        contexts=contexts,
+        unsubscribe_url=unsubscribe_url(tokens[TokenPurpose.DEACTIVATE]),
+    )
+    # In OUTBOX_FIELDS order.
+    return (
+        name,
+        step,
+        language,
+        rendered.text_version,
+        contact.pk,
+        contact.email,
+        rendered.message_id,
+        rendered.message,
+        OutboxState.PENDING,
+        0,
+        now,
+        now,
+        "",
+        "",
+    )
+
+
+def deletion_mail(*, contact: Contact, now: datetime, renderer: MailRenderer) -> Outbox:
+    """The confirmation to a person about to be erased: no contact, no links."""
+    language = contact.mail_language or "en"
+    contexts = mail_contexts(contact=contact, language=language, now=now, extra={})
+    rendered = renderer.render(
+        name=MailName.DELETION,
+        language=language,
+        recipient=contact.email,
+        contexts=contexts,
+        unsubscribe_url=None,
+    )
+    return outbox_row(
+        name=MailName.DELETION,
+        language=language,
+        contact=None,
+        recipient=contact.email,
+        rendered=rendered,
+        now=now,
+    )
+
+
+def _update_steps(rows: list[tuple[int, datetime, datetime, int]]) -> None:
+    """(step, next_action_at, updated_at, pk) for many contacts in one executemany."""
+    if not rows:
+        return
+    field = Contact._meta.get_field("next_action_at")
+    params = [
+        (
+            step,
+            field.get_db_prep_value(when, connection),
+            field.get_db_prep_value(updated, connection),
+            pk,
+        )
+        for step, when, updated, pk in rows
+    ]
+    table = connection.ops.quote_name(Contact._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement for the batch: many one-row UPDATEs cost a round trip each.
+            values = ", ".join(
+                ["(%s::smallint, %s::timestamptz, %s::timestamptz, %s::bigint)"] * len(params)
+            )
+            cursor.execute(
+                f"UPDATE {table} AS c SET lifecycle_step = v.step, next_action_at = v.due, "
+                f"updated_at = v.changed FROM (VALUES {values}) AS v(step, due, changed, id) "
+                "WHERE c.id = v.id",
+                [value for row in params for value in row],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET lifecycle_step = %s, next_action_at = %s, updated_at = %s "
+                "WHERE id = %s",
+                params,
+            )
+
+
+def _claim_due(*, now: datetime, limit: int) -> list[Contact]:
+    due = (
+        Contact.objects.filter(next_action_at__lte=now, status=Status.ASKING)
+        .order_by("next_action_at", "id")
+        .prefetch_related("topics")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        # PostgreSQL: a row another worker (or an answer) holds is skipped, and
+        # the WHERE is re-checked on the rows we lock, so an answer committed a
+        # moment ago is never advanced.
+        due = due.select_for_update(skip_locked=True, of=("self",))
+    # SQLite: settings use IMMEDIATE transactions, one writer at a time, so
+    # the plain read inside the transaction already sees the final state.
+    return list(due[:limit])
+
+
+def lifecycle_advance(*, now: datetime | None = None, limit: int | None = None) -> AdvanceResult:
+    """Advance one batch of due contacts by one step each, in one transaction."""
+    now = now or timezone.now()
+    limit = limit or settings.ASKFIRST_WORKER_BATCH
+    offsets = schedule()
+    last_mail_step = len(offsets) - 2  # request + reminders; the last offset is expiry
+    result = AdvanceResult()
+    with transaction.atomic():
+        contacts = _claim_due(now=now, limit=limit)
+        if not contacts:
+            return result
+        result.contacts = len(contacts)
+        renderer = mail_renderer(now=now)
+        mails: list[tuple] = []
+        tokens: list[tuple] = []
+        steps: list[tuple[int, datetime, datetime, int]] = []
+        expired: list[Contact] = []
+        for contact in contacts:
+            step = contact.lifecycle_step
+            if step > last_mail_step:
+                expired.append(contact)
+                continue
+            mails.append(
+                _asking_mail(
+                    contact=contact, step=step, now=now, renderer=renderer, tokens_sink=tokens
+                )
+            )
+            start = contact.asking_since or now
+            steps.append((step + 1, start + offsets[step + 1], now, contact.pk))
+        for contact in expired:
+            if contact.kind == Kind.CUSTOMER and settings.ASKFIRST_CUSTOMER_EXPIRY == "restrict":
+                # Kept under another legal basis, with no marketing purposes;
+                # the status flags it for staff review.
+                Contact.objects.filter(pk=contact.pk).update(
+                    status=Status.RESTRICTED, next_action_at=None, updated_at=now
+                )
+                result.restricted += 1
+            else:
+                deletion = deletion_mail(contact=contact, now=now, renderer=renderer)
+                mails.append(tuple(getattr(deletion, name) for name in OUTBOX_FIELDS))
+                result.erased += 1
+        rows_insert(LinkToken, tokens, TOKEN_FIELDS)
+        rows_insert(Outbox, mails, OUTBOX_FIELDS)
+        _update_steps(steps)
+        for contact in expired:
+            if not (
+                contact.kind == Kind.CUSTOMER and settings.ASKFIRST_CUSTOMER_EXPIRY == "restrict"
+            ):
+                contact_erase(contact=contact)
+        result.mails = len(mails)
+    return result
+
+
+def lifecycle_tidy(*, now: datetime | None = None) -> int:
+    """Housekeeping: stop rows due that no longer ask, drop expired link tokens."""
+    now = now or timezone.now()
+    stale = (
+        Contact.objects.filter(next_action_at__lte=now)
+        .exclude(status=Status.ASKING)
+        .update(next_action_at=None)
+    )
+    LinkToken.objects.filter(expires_at__lt=now).delete()
+    return stale
+
+
+def portal_link_send(*, contact: Contact, now: datetime | None = None) -> Outbox:
+    """Write a mail with a fresh personal portal link to the outbox."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        renderer = mail_renderer(now=now)
+        language = contact.mail_language or "en"
+        tokens: list[tuple] = []
+        expires = token_expiry(start=now)
+        links = _new_tokens(
+            contact=contact, language=language, now=now, expires=expires, sink=tokens
+        )
+        contexts = mail_contexts(
+            contact=contact,
+            language=language,
+            now=now,
+            extra={"portal_url": link_url(links[TokenPurpose.PORTAL])},
+        )
+        for lang, values in contexts.items():
+            values["link_expiry"] = format_moment(expires, language=lang, with_time=True)
+        rendered = renderer.render(
+            name=MailName.PORTAL,
+            language=language,
+            recipient=contact.email,
+            contexts=contexts,
+            unsubscribe_url=unsubscribe_url(links[TokenPurpose.DEACTIVATE]),
+        )
+        rows_insert(LinkToken, tokens, TOKEN_FIELDS)
+        row = outbox_row(
+            name=MailName.PORTAL,
+            language=language,
+            contact=contact,
+            recipient=contact.email,
+            rendered=rendered,
+            now=now,
+        )
+        row.save()
+    return row

@@ -1,0 +1,88 @@
+"""The worker loop: advance due contacts, deliver the outbox, tidy up.
+
+Runs as `askfirst worker` (any number of processes against one PostgreSQL)
+or as a thread inside `askfirst serve`.
+"""
+
+import logging
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from askfirst.lifecycle.services import lifecycle_advance, lifecycle_tidy
+from askfirst.mail.delivery import SmtpTarget, mail_deliver
+from askfirst.mail.services import outbox_purge
+
+log = logging.getLogger(__name__)
+
+# Housekeeping (stale due rows, expired tokens, body retention) at most this often.
+TIDY_EVERY = 60.0
+
+
+@dataclass
+class PassResult:
+    advanced: int = 0
+    mails_written: int = 0
+    sent: int = 0
+    delivery_attempts: int = 0
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        smtp: SmtpTarget | None = None,
+        stop: threading.Event | None = None,
+        worker_id: str | None = None,
+    ):
+        self.smtp = smtp
+        self.stop = stop or threading.Event()
+        self.worker_id = (
+            worker_id or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        )
+        self._tidied_at = 0.0
+
+    def run_once(self) -> PassResult:
+        """Everything due now, batch by batch; stops between batches when asked to."""
+        result = PassResult()
+        if time.monotonic() - self._tidied_at > TIDY_EVERY:
+            lifecycle_tidy()
+            outbox_purge()
+            self._tidied_at = time.monotonic()
+        while not self.stop.is_set():
+            advanced = lifecycle_advance()
+            result.advanced += advanced.contacts
+            result.mails_written += advanced.mails
+            if advanced.contacts < settings.ASKFIRST_WORKER_BATCH:
+                break
+        while not self.stop.is_set():
+            delivered = mail_deliver(worker_id=self.worker_id, smtp=self.smtp)
+            result.sent += delivered.sent
+            result.delivery_attempts += delivered.claimed
+            if delivered.claimed < settings.ASKFIRST_WORKER_BATCH or delivered.errors:
+                break
+        return result
+
+    def run_forever(self) -> None:
+        idle = settings.ASKFIRST_WORKER_IDLE.total_seconds()
+        log.info("worker %s started", self.worker_id)
+        while not self.stop.is_set():
+            try:
+                result = self.run_once()
+            except Exception:
+                # A database restart or a bug in one batch must not end the
+                # worker: the transaction rolled back, so try again later.
+                log.exception("worker pass failed")
+                connection.close()
+                self.stop.wait(idle)
+                continue
+            finally:
+                close_old_connections()
+            if result.advanced == 0 and result.delivery_attempts == 0:
+                self.stop.wait(idle)
+        log.info("worker %s stopped", self.worker_id)

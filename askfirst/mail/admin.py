@@ -1,0 +1,114 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from askfirst.mail.models import Bounce, DemoMail, MailTemplate, Outbox, OutboxState
+from askfirst.mail.services import mail_template_add, outbox_retry
+
+
+@admin.register(MailTemplate)
+class MailTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "language", "version", "subject", "created_at"]
+    list_filter = ["name", "language"]
+    readonly_fields = ["version", "created_at"]
+    fields = ["name", "language", "version", "subject", "body", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Name and language identify the text; only the wording is edited.
+        return [*self.readonly_fields, "name", "language"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        # A sent mail names the version it used: an edit is always a new version.
+        new = mail_template_add(
+            name=obj.name, language=obj.language, subject=obj.subject, body=obj.body
+        )
+        obj.pk, obj.version = new.pk, new.version
+        messages.info(request, _("Saved as version %(version)s.") % {"version": new.version})
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Outbox)
+class OutboxAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "name",
+        "step",
+        "language",
+        "recipient",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["state", "name", "language"]
+    search_fields = ["recipient", "message_id"]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+    exclude = ["message"]
+    readonly_fields = [
+        "name",
+        "step",
+        "language",
+        "text_version",
+        "contact",
+        "recipient",
+        "message_id",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "claimed_by",
+        "created_at",
+        "sent_at",
+        "finished_at",
+        "last_error",
+    ]
+    list_select_related = False
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send again now"))
+    def retry_now(self, request, queryset):
+        ids = list(
+            queryset.filter(state__in=[OutboxState.FAILED, OutboxState.RETRY]).values_list(
+                "pk", flat=True
+            )
+        )
+        count = outbox_retry(ids=ids)
+        self.message_user(
+            request,
+            ngettext("%(count)d mail queued again.", "%(count)d mails queued again.", count)
+            % {"count": count},
+        )
+
+
+@admin.register(Bounce)
+class BounceAdmin(admin.ModelAdmin):
+    list_display = ["email_key", "code", "reason", "created_at"]
+    search_fields = ["email_key"]
+    readonly_fields = ["email_key", "code", "reason", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DemoMail)
+class DemoMailAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "recipients", "subject"]
+    search_fields = ["recipients", "subject"]
+    readonly_fields = ("received_at", "mail_from", "recipients", "subject", "text", "raw")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,1 @@
+from tests.mail.smtpserver import smtp  # noqa: F401 (a fixture)

@@ -1,0 +1,23 @@
+"""Starting consent requests and reading the mails they produce."""
+
+import re
+
+from askfirst.contacts.services import contact_choose_language
+from tests.factories import make_contact, make_staff
+
+LINK = re.compile(r"https?://\S+/l/([A-Za-z0-9_-]+)/")
+
+
+def asking_contact(*, language: str = "de", **fields):
+    contact = make_contact(**fields)
+    return contact_choose_language(contact=contact, language=language, user=make_staff())
+
+
+def mail_text(message) -> str:
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+def links(message) -> dict[str, str]:
+    """ "yes", "deactivate", "portal" → token, in the order the mail shows them."""
+    tokens = LINK.findall(mail_text(message))
+    return dict(zip(["yes", "deactivate", "portal"], tokens[:3], strict=False))
