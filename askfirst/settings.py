@@ -126,6 +126,9 @@ ASKFIRST_IMPORT_BATCH = env_int("ASKFIRST_IMPORT_BATCH", 2000, minimum=1)
 # erasure cannot find them: staff may download them this long, then
 # `askfirst scrub` blanks them.
 ASKFIRST_IMPORT_REJECTS_RETENTION = env_duration("ASKFIRST_IMPORT_REJECTS_RETENTION", "24h")
+# A worker runs `askfirst scrub` this long after an erasure or deactivation
+# (erasures in between share it), so freed bytes leave the files within a day.
+ASKFIRST_SCRUB_DELAY = env_duration("ASKFIRST_SCRUB_DELAY", "1h")
 
 # --- The consent request (docs/lifecycle.md) ---
 # Offsets from the start: request, reminders, expiry (any unit: s, m, h, d, w).

@@ -20,6 +20,7 @@ from askfirst.consent.models import (
     PurposeKey,
 )
 from askfirst.contacts.models import PERSONAL_FIELDS, Contact, Status
+from askfirst.contacts.services import scrub_schedule
 
 GENESIS = "0" * 64
 
@@ -212,6 +213,8 @@ def contact_deactivate(*, contact: Contact, proof: Proof) -> Contact:
         locked.next_action_at = None
         locked.save()
         locked.topics.clear()
+        # The wiped values stay in the database files until a scrub.
+        scrub_schedule()
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Contact), object_id=str(locked.pk)
         ).delete()

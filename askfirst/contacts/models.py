@@ -178,3 +178,21 @@ class ErasureCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.count}"
+
+
+class Upkeep(models.Model):
+    """A maintenance job that is due after certain changes (e.g. a scrub after erasures).
+
+    One row per job; `due_at` is set by the change that needs the job and
+    cleared by the one worker that claims it.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("upkeep job")
+        verbose_name_plural = _("upkeep jobs")
+
+    def __str__(self) -> str:
+        return self.name

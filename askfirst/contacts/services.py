@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from askfirst.contacts.inputs import ContactInput
 from askfirst.contacts.language import suggest_language
-from askfirst.contacts.models import Contact, ErasureCount, Kind, MailLanguage, Status
+from askfirst.contacts.models import Contact, ErasureCount, Kind, MailLanguage, Status, Upkeep
 
 
 class Outcome(StrEnum):
@@ -146,6 +147,7 @@ def contact_erase(*, contact: Contact) -> None:
             object_id=str(locked.pk),
         ).delete()
         locked.delete()
+        scrub_schedule()
         day = timezone.localdate()
         ErasureCount.objects.get_or_create(day=day)
         ErasureCount.objects.filter(day=day).update(count=F("count") + 1)
@@ -165,3 +167,22 @@ def database_scrub() -> None:
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+SCRUB = "scrub"
+
+
+def scrub_schedule() -> None:
+    """Ask for a scrub of the database files soon (call inside the erasing transaction).
+
+    Erasures within ASKFIRST_SCRUB_DELAY share one scrub; an earlier due time
+    is never pushed back.
+    """
+    due = timezone.now() + settings.ASKFIRST_SCRUB_DELAY
+    Upkeep.objects.get_or_create(name=SCRUB)
+    Upkeep.objects.filter(name=SCRUB, due_at__isnull=True).update(due_at=due)
+
+
+def scrub_claim() -> bool:
+    """True for the one caller that takes a due scrub; it must then run `askfirst scrub`."""
+    return bool(Upkeep.objects.filter(name=SCRUB, due_at__lte=timezone.now()).update(due_at=None))

@@ -4,6 +4,7 @@ Runs as `askfirst worker` (any number of processes against one PostgreSQL)
 or as a thread inside `askfirst serve`.
 """
 
+import io
 import logging
 import os
 import socket
@@ -12,8 +13,10 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import close_old_connections, connection
 
+from askfirst.contacts.services import scrub_claim
 from askfirst.lifecycle.services import lifecycle_advance, lifecycle_tidy
 from askfirst.mail.delivery import SmtpTarget, mail_deliver
 from askfirst.mail.services import outbox_purge
@@ -53,6 +56,9 @@ class Worker:
         if time.monotonic() - self._tidied_at > TIDY_EVERY:
             lifecycle_tidy()
             outbox_purge()
+            if scrub_claim():
+                # Erased people's bytes leave the database files (docs/operations.md).
+                call_command("scrub", stdout=io.StringIO())
             self._tidied_at = time.monotonic()
         while not self.stop.is_set():
             advanced = lifecycle_advance()
