@@ -12,8 +12,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -32,12 +36,39 @@ from askfirst.contacts.models import (
     Topic,
 )
 from askfirst.contacts.services import LanguageChoiceError, contact_choose_language, contact_erase
+from askfirst.lifecycle.reports import (
+    campaign_counts,
+    contact_bounce,
+    contact_timeline,
+    step_label,
+)
+from askfirst.mail.models import OutboxState
 
 QUEUE_QUERY = "status__exact=" + Status.QUEUED
 
 
+RESTRICTED_QUERY = "status__exact=" + Status.RESTRICTED
+
+
 def queue_url() -> str:
     return reverse("admin:contacts_contact_changelist") + "?" + QUEUE_QUERY
+
+
+def restricted_url() -> str:
+    return reverse("admin:contacts_contact_changelist") + "?" + RESTRICTED_QUERY
+
+
+def contact_outbox_url(contact_id: int) -> str:
+    """The outbox list showing only this contact's mails."""
+    return f"{reverse('admin:mail_outbox_changelist')}?contact={contact_id}"
+
+
+def outbox_state_url(state: str, *, since: Any = None) -> str:
+    url = f"{reverse('admin:mail_outbox_changelist')}?state__exact={state}"
+    if since is not None:
+        field = "sent_at" if state == OutboxState.SENT else "finished_at"
+        url += "&" + urlencode({f"{field}__gte": since.replace(microsecond=0).isoformat()})
+    return url
 
 
 class SuggestedLanguageFilter(admin.SimpleListFilter):
@@ -78,6 +109,7 @@ class ContactAdmin(admin.ModelAdmin):
         "source",
         "kind",
         "status",
+        "review",
         "suggestion",
         "mail_language",
         "created_at",
@@ -121,6 +153,7 @@ class ContactAdmin(admin.ModelAdmin):
         "next_action_at",
         "consent_states",
         "consent_history",
+        "timeline",
         "extranet_visible",
         "email_key",
         "ledger_length",
@@ -143,6 +176,31 @@ class ContactAdmin(admin.ModelAdmin):
         if obj.suggestion_reason:
             return f"{label} ({describe_reason(obj.suggestion_reason)})"
         return str(label)
+
+    @admin.display(description=_("review"), ordering="status")
+    def review(self, obj: Contact) -> str:
+        """Restricted contacts (kept on another legal basis after expiry) need a look."""
+        if obj.status != Status.RESTRICTED:
+            return ""
+        return format_html(
+            '<strong class="askfirst-needs-review" title="{}">\u2691 {}</strong>',
+            _("Kept under another legal basis after the request expired; check and decide."),
+            _("needs review"),
+        )
+
+    @admin.display(description=_("mails and answers, oldest first"))
+    def timeline(self, obj: Contact) -> SafeString:
+        entries = contact_timeline(
+            obj, outbox_url=lambda pk: reverse("admin:mail_outbox_change", args=[pk])
+        )
+        return render_to_string(
+            "admin/contacts/contact/timeline.html",
+            {
+                "entries": entries,
+                "outbox_url": contact_outbox_url(obj.pk),
+                "step": step_label(obj.lifecycle_step),
+            },
+        )
 
     @admin.display(description=_("consent per purpose"))
     def consent_states(self, obj: Contact) -> str:
@@ -199,6 +257,10 @@ class ContactAdmin(admin.ModelAdmin):
                 },
             ),
             (
+                _("Timeline"),
+                {"fields": ("timeline",)},
+            ),
+            (
                 _("Consent"),
                 {"fields": ("consent_states", "consent_history", "extranet_visible")},
             ),
@@ -234,6 +296,11 @@ class ContactAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.record_consent_view),
                 name="contacts_contact_record_consent",
             ),
+            path(
+                "campaign/",
+                self.admin_site.admin_view(self.campaign_view),
+                name="contacts_contact_campaign",
+            ),
         ]
         return own + urls
 
@@ -242,6 +309,7 @@ class ContactAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "queue_url": queue_url(),
             "queue_count": Contact.objects.filter(status=Status.QUEUED).count(),
+            "campaign_url": reverse("admin:contacts_contact_campaign"),
         }
         return super().changelist_view(request, extra_context=extra_context)
 
@@ -258,7 +326,84 @@ class ContactAdmin(admin.ModelAdmin):
                 "admin:contacts_contact_record_consent", args=[object_id]
             ),
         }
+        contact = self.get_object(request, unquote(object_id))
+        if contact is not None:
+            extra_context["bounce"] = contact_bounce(contact)
+            extra_context["contact_outbox_url"] = contact_outbox_url(contact.pk)
+            extra_context["needs_review"] = contact.status == Status.RESTRICTED
         return super().change_view(request, object_id, form_url, extra_context)
+
+    # -- the campaign dashboard --------------------------------------------------
+
+    def campaign_view(self, request: HttpRequest) -> HttpResponse:
+        """How the consent requests are going: counts, rates, failed mails, the funnel."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        campaign = campaign_counts()
+        changelist = reverse("admin:contacts_contact_changelist")
+        statuses = [
+            (
+                status.label,
+                campaign.count(status.value),
+                f"{changelist}?status__exact={status.value}",
+            )
+            for status in Status
+        ]
+        steps = [
+            (step_label(step), n, f"{changelist}?status__exact=asking&lifecycle_step={step}")
+            for step, n in sorted(campaign.asking_steps.items())
+        ]
+        mails = [
+            (
+                OutboxState(state).label,
+                campaign.mails.get(state, 0),
+                outbox_state_url(
+                    state,
+                    since=(
+                        campaign.since
+                        if state in (OutboxState.SENT, OutboxState.SUPPRESSED)
+                        else None
+                    ),
+                ),
+                state in (OutboxState.SENT, OutboxState.SUPPRESSED),
+            )
+            for state in OutboxState.values
+        ]
+        peak = max((day.answered for day in campaign.funnel), default=0)
+        bar_width = 14
+        chart_height = 120
+        bars = [
+            {
+                "day": day.day,
+                "answered": day.answered,
+                "x": day.day * (bar_width + 2),
+                "height": round(chart_height * day.answered / peak) if peak else 0,
+            }
+            for day in campaign.funnel
+        ]
+        for bar in bars:
+            bar["y"] = chart_height - bar["height"]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Consent campaign"),
+            "opts": self.opts,
+            "has_view_permission": True,
+            "campaign": campaign,
+            "statuses": statuses,
+            "steps": steps,
+            "mails": mails,
+            "restricted": campaign.count(Status.RESTRICTED),
+            "restricted_url": restricted_url(),
+            "failed": campaign.mails.get(OutboxState.FAILED, 0),
+            "failed_url": outbox_state_url(OutboxState.FAILED),
+            "queue_url": queue_url(),
+            "erasures_url": reverse("admin:contacts_erasurecount_changelist"),
+            "bars": bars,
+            "bar_width": bar_width,
+            "chart_height": chart_height,
+            "chart_width": len(bars) * (bar_width + 2),
+        }
+        return TemplateResponse(request, "admin/contacts/contact/campaign.html", context)
 
     # -- consent given another way ---------------------------------------------
 

@@ -133,6 +133,12 @@ class Contact(models.Model):
                 condition=Q(next_action_at__isnull=False),
                 name="contact_due_idx",
             ),
+            # Staff review these; the admin index counts them on every visit.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status="restricted"),
+                name="contact_restricted_idx",
+            ),
         ]
 
     def __str__(self) -> str:

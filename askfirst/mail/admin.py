@@ -1,7 +1,10 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from askfirst.contacts.models import Contact
 from askfirst.mail.models import Bounce, DemoMail, MailTemplate, Outbox, OutboxState
 from askfirst.mail.services import mail_template_add, outbox_retry
 
@@ -29,6 +32,31 @@ class MailTemplateAdmin(admin.ModelAdmin):
         return False
 
 
+class ContactFilter(admin.SimpleListFilter):
+    """`?contact=<id>`: one contact's mails (linked from the contact page).
+
+    Shown only while it is in use: a list of every contact would not fit.
+    """
+
+    title = _("contact")
+    parameter_name = "contact"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value or not value.isdigit():
+            return ()
+        contact = Contact.objects.filter(pk=int(value)).only("email").first()
+        return ((value, contact.email if contact else value),)
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(contact_id=int(value))
+
+
 @admin.register(Outbox)
 class OutboxAdmin(admin.ModelAdmin):
     list_display = [
@@ -42,18 +70,19 @@ class OutboxAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "sent_at",
         "last_error",
+        "person",
     ]
-    list_filter = ["state", "name", "language"]
+    list_filter = ["state", "name", "language", ContactFilter]
     search_fields = ["recipient", "message_id"]
     date_hierarchy = "created_at"
     actions = ["retry_now"]
-    exclude = ["message"]
+    exclude = ["message", "contact"]
     readonly_fields = [
         "name",
         "step",
         "language",
         "text_version",
-        "contact",
+        "person",
         "recipient",
         "message_id",
         "state",
@@ -74,6 +103,17 @@ class OutboxAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("contact"))
+    def person(self, obj):
+        """A link to the contact (by id: no join per row); deletion confirmations have none."""
+        if obj.contact_id is None:
+            return "\u2014"
+        return format_html(
+            '<a href="{}" class="askfirst-outbox-contact">{}</a>',
+            reverse("admin:contacts_contact_change", args=[obj.contact_id]),
+            _("contact #%(id)s") % {"id": obj.contact_id},
+        )
 
     @admin.action(description=_("Send again now"))
     def retry_now(self, request, queryset):
