@@ -12,7 +12,7 @@ PORT ?= 8000
 DEMO_SCHEDULE ?= 0m,2m,4m,6m,8m,10m
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres messages compilemessages \
-	bench-import system-packages clean
+	bench-import bench-portal system-packages node-modules clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,16 +22,28 @@ $(STAMP): pyproject.toml constraints.txt
 
 # Debian tools the tests use: gettext to compile catalogues, Chromium for the
 # browser tests (Playwright drives the system one; it cannot download its own
-# here), sqlite3 for the import benchmark's reference figure.
+# here), sqlite3 for the import benchmark's reference figure, Java and npm for
+# the HTML checker and axe-core.
 system-packages:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v sqlite3 >/dev/null || missing="$$missing sqlite3"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			-o DPkg::Lock::Timeout=120 --no-install-recommends $$missing; \
 	fi
+
+# The browser tests' checkers: axe-core (accessibility) and vnu-jar (the Nu HTML
+# checker, run with the system Java), pinned by package-lock.json.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json | system-packages
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+node-modules: $(NODE_STAMP)
 
 compilemessages: $(STAMP) system-packages
 	mkdir -p askfirst/locale
@@ -55,16 +67,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy askfirst
 
-pytest-sqlite: $(STAMP) compilemessages system-packages
+pytest-sqlite: $(STAMP) compilemessages system-packages $(NODE_STAMP)
 	env -u DATABASE_URL $(BIN)/pytest -q
 
-pytest-postgres: $(STAMP) compilemessages
+pytest-postgres: $(STAMP) compilemessages $(NODE_STAMP)
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
 
 test: lint typecheck pytest-sqlite pytest-postgres
 
 bench-import: $(STAMP)
 	$(BIN)/python bench/import.py
+
+bench-portal: $(STAMP)
+	$(BIN)/python bench/portal.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

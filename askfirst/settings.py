@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "askfirst.api",
     "askfirst.mail",
     "askfirst.lifecycle",
+    "askfirst.portal",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "askfirst.portal.middleware.PortalSecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "askfirst.urls"
@@ -179,6 +181,10 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("ASKFIRST_PRODUCTION", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: the browser accepts them only over HTTPS, for this host
+    # alone (no Domain), on every path; a sibling subdomain cannot plant one.
+    SESSION_COOKIE_NAME = "__Host-askfirst-session"
+    CSRF_COOKIE_NAME = "__Host-askfirst-csrf"
     SECURE_SSL_REDIRECT = env_bool("ASKFIRST_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("ASKFIRST_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("askfirst.lifecycle.urls")),
     path("api/", api.urls),
+    path("portal/", include("askfirst.portal.urls")),
 ]

@@ -1,0 +1,340 @@
+"""The portal's workflows. Views parse the request and call one of these."""
+
+import secrets
+import time
+from datetime import datetime
+from functools import cache
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from askfirst.consent.models import Channel, ConsentEvent
+from askfirst.consent.services import Proof, consent_record, contact_deactivate
+from askfirst.contacts.emails import InvalidEmail, email_key, normalise_email
+from askfirst.contacts.models import PERSONAL_FIELDS, Contact, Status, Topic
+from askfirst.contacts.services import contact_erase
+from askfirst.lifecycle.models import LinkToken
+from askfirst.lifecycle.services import format_moment, portal_link_send, token_hash
+from askfirst.portal import conf
+from askfirst.portal.access import PortalAccess
+from askfirst.portal.mails import EMAIL_CHANGED, EMAIL_CONFIRM, PASSWORD_CHANGED, portal_mail_write
+from askfirst.portal.models import EmailChange, PortalLogin
+from askfirst.portal.throttle import (
+    throttle_blocked,
+    throttle_clear,
+    throttle_forget_address,
+    throttle_hit,
+)
+
+
+class Throttled(Exception):
+    """Too many requests from this address or network; try again later."""
+
+
+class LoginFailed(Exception):
+    pass
+
+
+class PortalError(ValueError):
+    """A refusal with a message for the person (already translated)."""
+
+
+def _address_key(raw: str) -> str:
+    """What throttles count for a typed address: valid or not, known or not."""
+    try:
+        return email_key(normalise_email(raw))
+    except InvalidEmail:
+        return (raw or "").strip().lower()[:254]
+
+
+def _known_contact(key: str) -> Contact | None:
+    return Contact.objects.filter(email_key=key).first()
+
+
+def portal_link_request(*, email: str, ip_address: str | None, now: datetime | None = None) -> None:
+    """Mail a fresh portal link if the address is ours; raise Throttled when over the limits.
+
+    The caller answers the same whatever happened here, and this takes the
+    same time either way: the work is padded to a fixed floor, so neither the
+    page nor the clock tells whether the address is known.
+    """
+    started = time.monotonic()
+    now = now or timezone.now()
+    try:
+        key = _address_key(email)
+        ip_count = throttle_hit(
+            scope="link-ip", value=ip_address or "-", window=conf.link_limit_ip()[1], now=now
+        )
+        address_count = throttle_hit(
+            scope="link-address", value=key, window=conf.link_limit_address()[1], now=now
+        )
+        if ip_count > conf.link_limit_ip()[0] or address_count > conf.link_limit_address()[0]:
+            raise Throttled
+        contact = _known_contact(key)
+        # A deactivated person is never mailed again, not even on request.
+        if contact is not None and contact.status != Status.DEACTIVATED:
+            portal_link_send(contact=contact, now=now)
+    finally:
+        remaining = conf.link_request_floor() - (time.monotonic() - started)
+        if remaining > 0:
+            time.sleep(remaining)
+
+
+def portal_fresh_link_send(*, contact: Contact, now: datetime | None = None) -> None:
+    """From inside the portal (fresh proof needed): a new link to the person's own address."""
+    now = now or timezone.now()
+    count = throttle_hit(
+        scope="link-address", value=contact.email_key, window=conf.link_limit_address()[1], now=now
+    )
+    if count > conf.link_limit_address()[0]:
+        raise Throttled
+    if contact.status != Status.DEACTIVATED:
+        portal_link_send(contact=contact, now=now)
+
+
+@cache
+def _dummy_hash(hasher_names: tuple[str, ...]) -> str:
+    return make_password(secrets.token_urlsafe(16))
+
+
+def portal_password_check(
+    *, email: str, password: str, ip_address: str | None, now: datetime | None = None
+) -> Contact:
+    """The contact whose address and password these are; LoginFailed or Throttled otherwise.
+
+    An unknown address costs one password hash too, so timing does not tell.
+    """
+    now = now or timezone.now()
+    key = _address_key(email)
+    ip = ip_address or "-"
+    if throttle_blocked(
+        scope="login-address", value=key, limit=conf.login_limit_address(), now=now
+    ) or throttle_blocked(scope="login-ip", value=ip, limit=conf.login_limit_ip(), now=now):
+        raise Throttled
+    login = (
+        PortalLogin.objects.select_related("contact")
+        .filter(contact__email_key=key)
+        .exclude(password_hash="")
+        .first()
+    )
+    if login is None:
+        check_password(password, _dummy_hash(tuple(settings.PASSWORD_HASHERS)))
+        ok = False
+    else:
+
+        def upgrade(raw: str) -> None:
+            PortalLogin.objects.filter(pk=login.pk).update(password_hash=make_password(raw))
+
+        ok = check_password(password, login.password_hash, setter=upgrade)
+    if not ok or login is None:
+        throttle_hit(
+            scope="login-address", value=key, window=conf.login_limit_address()[1], now=now
+        )
+        throttle_hit(scope="login-ip", value=ip, window=conf.login_limit_ip()[1], now=now)
+        raise LoginFailed
+    throttle_clear(scope="login-address", value=key)
+    return login.contact
+
+
+def portal_password_set(
+    *, contact: Contact, password: str, language: str, now: datetime | None = None
+) -> PortalLogin:
+    """Set or change the password (Argon2id); every other session ends; the person is told.
+
+    Raises django.core.exceptions.ValidationError from the password validators.
+    """
+    now = now or timezone.now()
+    # The contact stands in for a user: the similarity check compares its
+    # names and address with the password.
+    validate_password(password, user=contact)  # type: ignore[arg-type]
+    with transaction.atomic():
+        PortalLogin.objects.get_or_create(contact=contact)
+        login = PortalLogin.objects.select_for_update().get(contact=contact)
+        login.password_hash = make_password(password)
+        login.password_set_at = now
+        login.generation = F("generation") + 1
+        login.save(update_fields=["password_hash", "password_set_at", "generation"])
+        portal_mail_write(
+            name=PASSWORD_CHANGED,
+            contact=contact,
+            recipient=contact.email,
+            language=language,
+            now=now,
+        )
+    login.refresh_from_db()
+    return login
+
+
+def portal_language_set(*, contact: Contact, language: str) -> None:
+    if language in {"de", "en"} and contact.portal_language != language:
+        contact.portal_language = language
+        contact.save(update_fields=["portal_language", "updated_at"])
+
+
+def portal_data_update(
+    *, contact: Contact, values: dict[str, str], extranet_fields: list[str]
+) -> Contact:
+    """Personal fields (already validated) and the fields shared in the extranet."""
+    for name in PERSONAL_FIELDS:
+        if name in values:
+            setattr(contact, name, values[name])
+    contact.extranet_fields = [name for name in PERSONAL_FIELDS if name in set(extranet_fields)]
+    contact.save(update_fields=[*PERSONAL_FIELDS, "extranet_fields", "updated_at"])
+    return contact
+
+
+def portal_topics_set(*, contact: Contact, topic_ids: list[int]) -> None:
+    contact.topics.set(Topic.objects.filter(pk__in=topic_ids))
+
+
+def portal_consent_set(
+    *,
+    access: PortalAccess,
+    purpose_key: str,
+    granted: bool,
+    language: str,
+    ip_address: str | None,
+) -> list[ConsentEvent]:
+    """One decision from the portal, recorded with the text version the page showed."""
+    proof = Proof(
+        channel=Channel.PORTAL,
+        language=language,
+        token_hash=access.token_hash,
+        ip_address=ip_address,
+    )
+    return consent_record(
+        contact=access.contact, purpose_key=purpose_key, granted=granted, proof=proof
+    )
+
+
+def _mask(address: str) -> str:
+    """j…@example.org: enough for the owner of the old address to recognise it."""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:1]}…@{domain}"
+
+
+def portal_email_change_request(
+    *, contact: Contact, new_email: str, language: str, now: datetime | None = None
+) -> EmailChange:
+    """Send a confirmation link to the new address; nothing changes until it is used."""
+    now = now or timezone.now()
+    try:
+        normalised = normalise_email(new_email)
+    except InvalidEmail:
+        raise PortalError(_("Enter a valid email address.")) from None
+    key = email_key(normalised)
+    if key == contact.email_key:
+        raise PortalError(_("This is already your address."))
+    if Contact.objects.filter(email_key=key).exclude(pk=contact.pk).exists():
+        raise PortalError(_("This address cannot be used for your profile. Please choose another."))
+    most, window = conf.email_change_limit()
+    if throttle_hit(scope="email-change", value=str(contact.pk), window=window, now=now) > most:
+        raise Throttled
+    token = secrets.token_urlsafe(32)
+    expires = now + conf.email_change_age()
+    with transaction.atomic():
+        EmailChange.objects.filter(contact=contact).delete()
+        change = EmailChange.objects.create(
+            contact=contact,
+            new_email=normalised,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=expires,
+        )
+        portal_mail_write(
+            name=EMAIL_CONFIRM,
+            contact=contact,
+            recipient=normalised,
+            language=language,
+            now=now,
+            extra={
+                "confirm_url": settings.SITE_URL + reverse("portal:email-confirm", args=[token]),
+                "link_expiry": format_moment(expires, language=language, with_time=True),
+            },
+        )
+    return change
+
+
+class ChangeUnknown(LookupError):
+    pass
+
+
+def email_change_find(*, token: str, now: datetime | None = None) -> EmailChange:
+    now = now or timezone.now()
+    if not token or len(token) > 100:
+        raise ChangeUnknown
+    change = (
+        EmailChange.objects.select_related("contact")
+        .filter(token_hash=token_hash(token), expires_at__gt=now)
+        .first()
+    )
+    if change is None:
+        raise ChangeUnknown
+    return change
+
+
+def portal_email_change_confirm(
+    *, change: EmailChange, language: str, now: datetime | None = None
+) -> Contact:
+    """The new address is proven: switch to it, tell the old one, end old links and sessions."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=change.contact_id)
+        key = email_key(change.new_email)
+        if Contact.objects.filter(email_key=key).exclude(pk=contact.pk).exists():
+            EmailChange.objects.filter(pk=change.pk).delete()
+            raise PortalError(
+                _("This address cannot be used for your profile. Please choose another.")
+            )
+        old_email = contact.email
+        contact.email = change.new_email
+        contact.email_key = key
+        contact.save(update_fields=["email", "email_key", "updated_at"])
+        EmailChange.objects.filter(contact=contact).delete()
+        # Links mailed to the old address must stop working: it may be the
+        # reason for the change (a mailbox someone else can read).
+        LinkToken.objects.filter(contact=contact).delete()
+        PortalLogin.objects.get_or_create(contact=contact)
+        PortalLogin.objects.filter(contact=contact).update(generation=F("generation") + 1)
+        if contact.status != Status.DEACTIVATED:
+            portal_mail_write(
+                name=EMAIL_CHANGED,
+                contact=contact,
+                recipient=old_email,
+                language=language,
+                now=now,
+                extra={"new_email_masked": _mask(contact.email)},
+            )
+    return contact
+
+
+def portal_deactivate(*, access: PortalAccess, language: str, ip_address: str | None) -> Contact:
+    """Keep only the address as a do-not-contact record; the login goes too."""
+    proof = Proof(
+        channel=Channel.PORTAL,
+        language=language,
+        token_hash=access.token_hash,
+        ip_address=ip_address,
+    )
+    with transaction.atomic():
+        contact = contact_deactivate(contact=access.contact, proof=proof)
+        EmailChange.objects.filter(contact=contact).delete()
+        PortalLogin.objects.get_or_create(contact=contact)
+        # Bumping the generation ends every other session of this person.
+        PortalLogin.objects.filter(contact=contact).update(
+            password_hash="", password_set_at=None, generation=F("generation") + 1
+        )
+    return contact
+
+
+def portal_erase(*, contact: Contact) -> None:
+    """Forget the person: the contact with everything that cascades, and their counters."""
+    key = contact.email_key
+    contact_erase(contact=contact)
+    throttle_forget_address(email_key=key)

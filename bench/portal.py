@@ -1,0 +1,307 @@
+"""Benchmark the portal's consent page against a hello-world view.
+
+    .venv/bin/python bench/portal.py [--contacts 100000] [--seconds 10] [--connections 16]
+                                     [--servers granian,gunicorn] [--database-url URL]
+
+A fresh database (SQLite under a temporary ASKFIRST_VAR_DIR, or --database-url)
+gets N contacts; sessions for a few hundred of them are made directly in the
+session store. Each server runs the production settings (ASKFIRST_PRODUCTION=1,
+no TLS redirect) with 2 worker processes; wrk (apt package wrk) then measures:
+
+  hello         GET of a view that returns "hello" (the floor: WSGI + middleware)
+  consent GET   GET /portal/consent/ with a live portal session
+  consent POST  POST /portal/consent/ alternating grant / withdraw of the newsletter
+                across the sessions (each a ledger event, hash chain, state row)
+
+and prints requests per second and the 99th percentile latency of each.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SECRET = "bench-" + "Zq8vR2mX9pL4tW7yB1nC6dF0gH5jK3sA" * 2
+SESSIONS = 400
+CSRF = "b" * 32  # an unmasked CSRF secret is also a valid form token
+
+BENCH_SETTINGS = """
+from askfirst.settings import *  # noqa: F403
+ROOT_URLCONF = "bench_urls"
+LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR"}}
+"""
+BENCH_URLS = """
+from django.http import HttpResponse
+from django.urls import include, path
+
+
+def hello(request):
+    return HttpResponse("hello")
+
+
+urlpatterns = [path("hello/", hello), path("", include("askfirst.urls"))]
+"""
+POST_LUA = """
+local sessions = {%(sessions)s}
+local n = 0
+request = function()
+  n = n + 1
+  local s = sessions[(n %% #sessions) + 1]
+  local decision = ((math.floor(n / #sessions)) %% 2 == 0) and "grant" or "withdraw"
+  local body = "csrfmiddlewaretoken=%(csrf)s&purpose=newsletter&text=%(text)s&decision=" .. decision
+  return wrk.format("POST", "/portal/consent/", {
+    ["Cookie"] = "%(session_cookie)s=" .. s .. "; %(csrf_cookie)s=%(csrf)s",
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }, body)
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(var_dir: Path, pythonpath: Path, database_url: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{pythonpath}{os.pathsep}{ROOT}",
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "ASKFIRST_PRODUCTION": "1",
+        "ASKFIRST_SSL_REDIRECT": "0",
+        "ASKFIRST_SECRET_KEY": SECRET,
+        "ASKFIRST_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ASKFIRST_VAR_DIR": str(var_dir),
+        "ASKFIRST_LOG_LEVEL": "ERROR",
+    }
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def prepare(contacts: int) -> dict[str, str]:
+    """Runs in a child process with the bench environment: fill the database."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from askfirst.consent.models import Purpose
+    from askfirst.consent.services import Proof, consent_record, consent_text_current
+    from askfirst.contacts.models import Contact
+    from askfirst.portal import access
+
+    call_command("migrate", verbosity=0)
+    Contact.objects.all().delete()
+    started = time.perf_counter()
+    batch = []
+    for n in range(contacts):
+        email = f"bench.person{n}@example.org"
+        batch.append(
+            Contact(
+                email=email,
+                email_key=email,
+                first_name="Bench",
+                last_name=f"Person {n}",
+                city="Köln",
+                source="import",
+                mail_language="en",
+            )
+        )
+        if len(batch) == 5000:
+            Contact.objects.bulk_create(batch)
+            batch = []
+    Contact.objects.bulk_create(batch)
+    print(f"  {contacts} contacts in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+    now = timezone.now().timestamp()
+    keys = []
+    for contact in Contact.objects.order_by("?")[:SESSIONS]:
+        consent_record(
+            contact=contact, purpose_key="storage", granted=True, proof=Proof(channel="import")
+        )
+        store = SessionStore()
+        store[access.CONTACT] = contact.pk
+        store[access.VIA] = "link"
+        store[access.PROVEN_AT] = now
+        store[access.GENERATION] = 0
+        store[access.TOKEN_HASH] = ""
+        store.create()
+        keys.append(store.session_key)
+    text = consent_text_current(purpose=Purpose.objects.get(key="newsletter"), language="en")
+    return {
+        "sessions": ",".join(keys),
+        "text": str(text.pk) if text else "",
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+    }
+
+
+def start_server(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    if kind == "granian":
+        command = [
+            str(BIN / "granian"),
+            "--interface",
+            "wsgi",
+            "--workers",
+            "2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-ws",
+            "askfirst.wsgi:application",
+        ]
+    else:
+        command = [
+            str(BIN / "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "error",
+            "askfirst.wsgi:application",
+        ]
+    # A file, not a pipe: a pipe nobody reads fills up and stalls the server.
+    log = open(Path(env["ASKFIRST_VAR_DIR"]).parent / f"{kind}.log", "ab")  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{kind} did not start; see {log.name}")
+
+
+def wrk(
+    url: str, seconds: int, connections: int, headers=(), script: Path | None = None
+) -> tuple[float, str, dict]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)
+    codes = {}
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    codes["non-2xx/3xx"] = int(non2xx.group(1)) if non2xx else 0
+    return rate, p99, codes
+
+
+def _sanity(base: str, cookie: str) -> None:
+    """The session must really open the page (a redirect to the start would be cheap)."""
+    import urllib.request
+
+    name, value = cookie.split(": ", 1)
+    request = urllib.request.Request(base + "/portal/consent/", headers={name: value})
+    with urllib.request.urlopen(request) as response:  # noqa: S310 (our own server)
+        body = response.read().decode()
+        assert response.status == 200 and "/portal/consent/" in response.url, response.url
+        assert 'name="decision"' in body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--servers", default="granian,gunicorn")
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.prepare:
+        import json
+
+        print(json.dumps(prepare(args.contacts)))
+        return
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+
+    work = Path(tempfile.mkdtemp(prefix="askfirst-bench-portal-"))
+    (work / "bench_settings.py").write_text(BENCH_SETTINGS)
+    (work / "bench_urls.py").write_text(BENCH_URLS)
+    env = environment(work / "var", work, args.database_url)
+    print(f"preparing {args.contacts} contacts ({args.database_url or 'SQLite'}) …")
+    import json
+
+    prepared = json.loads(
+        subprocess.run(
+            [sys.executable, __file__, "--prepare", "--contacts", str(args.contacts)],
+            env=env,
+            cwd=ROOT,
+            capture_output=False,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    sessions = prepared["sessions"].split(",")
+    script = work / "post.lua"
+    script.write_text(
+        POST_LUA
+        % {
+            "sessions": ",".join(f'"{key}"' for key in sessions),
+            "csrf": CSRF,
+            "text": prepared["text"],
+            "session_cookie": prepared["session_cookie"],
+            "csrf_cookie": prepared["csrf_cookie"],
+        }
+    )
+    cookie = f"Cookie: {prepared['session_cookie']}={sessions[0]}"
+    print(
+        f"\n{'server':10} {'endpoint':14} {'req/s':>9} {'p99':>10}  notes"
+        f"\n{'-' * 10} {'-' * 14} {'-' * 9} {'-' * 10}  -----"
+    )
+    try:
+        for kind in args.servers.split(","):
+            port = free_port()
+            server = start_server(kind, port, env)
+            base = f"http://127.0.0.1:{port}"
+            try:
+                _sanity(base, cookie)
+                # Warm both workers (imports, template loading, connections).
+                wrk(base + "/portal/consent/", 2, 4, headers=[cookie])
+                runs = [
+                    ("hello", "/hello/", [], None),
+                    ("consent GET", "/portal/consent/", [cookie], None),
+                    ("consent POST", "", [], script),
+                ]
+                for name, path, headers, lua in runs:
+                    rate, p99, codes = wrk(
+                        base + path, args.seconds, args.connections, headers=headers, script=lua
+                    )
+                    note = f"{codes['non-2xx/3xx']} non-2xx/3xx" if codes["non-2xx/3xx"] else ""
+                    if note:
+                        errors = (work / f"{kind}.log").read_text(errors="replace").splitlines()
+                        last = [line for line in errors if "Error" in line][-1:]
+                        note += f" ({last[0][:80]})" if last else ""
+                    print(f"{kind:10} {name:14} {rate:9.0f} {p99:>10}  {note}", flush=True)
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
