@@ -5,7 +5,7 @@ consent would record answers nobody gave.
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -50,10 +50,9 @@ def _choice(request: HttpRequest, link: LinkToken, language: str) -> HttpRespons
         purpose = Purpose.objects.filter(key=PurposeKey.STORAGE).first()
         if purpose is not None:
             text = consent_text_current(purpose=purpose, language=language)
-    template = "links/portal.html" if link.purpose == TokenPurpose.PORTAL else "links/choice.html"
     return render(
         request,
-        template,
+        "links/choice.html",
         {"link": link, "language": language, "consent_text": text},
     )
 
@@ -68,6 +67,12 @@ def _done(request: HttpRequest, link: LinkToken, language: str) -> HttpResponse:
     )
 
 
+def _to_portal(token: str) -> HttpResponse:
+    """Opening the portal records no answer; the portal takes the token out of
+    the address bar at once."""
+    return redirect("portal:enter", token=token)
+
+
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -76,6 +81,8 @@ def link_page(request: HttpRequest, token: str) -> HttpResponse:
         link = link_find(token=token)
     except (LinkUnknown, LinkExpired) as exc:
         return _invalid(request, exc)
+    if link.purpose == TokenPurpose.PORTAL:
+        return _to_portal(token)
     language = _page_language(request, link)
     with translation.override(language):
         if request.method != "POST":
@@ -96,6 +103,8 @@ def link_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         link = link_find(token=token)
     except (LinkUnknown, LinkExpired) as exc:
         return _invalid(request, exc)
+    if link.purpose == TokenPurpose.PORTAL:
+        return _to_portal(token)
     language = _page_language(request, link)
     with translation.override(language):
         if request.method != "POST":

@@ -20,6 +20,7 @@ from askfirst.contacts.services import scrub_claim
 from askfirst.lifecycle.services import lifecycle_advance, lifecycle_tidy
 from askfirst.mail.delivery import SmtpTarget, mail_deliver
 from askfirst.mail.services import outbox_purge
+from askfirst.portal.services import portal_tidy
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class Worker:
         if time.monotonic() - self._tidied_at > TIDY_EVERY:
             lifecycle_tidy()
             outbox_purge()
+            portal_tidy()
             if scrub_claim():
                 # Erased people's bytes leave the database files (docs/operations.md).
                 call_command("scrub", stdout=io.StringIO())

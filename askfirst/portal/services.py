@@ -30,6 +30,7 @@ from askfirst.portal.throttle import (
     throttle_clear,
     throttle_forget_address,
     throttle_hit,
+    throttle_tidy,
 )
 
 
@@ -338,3 +339,14 @@ def portal_erase(*, contact: Contact) -> None:
     key = contact.email_key
     contact_erase(contact=contact)
     throttle_forget_address(email_key=key)
+
+
+def portal_tidy(*, now: datetime | None = None) -> int:
+    """Drop what has expired: old throttle windows and unconfirmed address changes.
+
+    A pending change holds an address the person may never confirm; it must
+    not outlive its link.
+    """
+    now = now or timezone.now()
+    expired, _ = EmailChange.objects.filter(expires_at__lte=now).delete()
+    return expired + throttle_tidy(now=now)

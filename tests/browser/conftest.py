@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.mail.smtpserver import smtp  # noqa: F401 (a fixture for mail-link walks)
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # refuses to run there unless told it is safe (it is: one thread per test).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
