@@ -12,7 +12,7 @@ PORT ?= 8000
 DEMO_SCHEDULE ?= 0m,2m,4m,6m,8m,10m
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres messages compilemessages \
-	bench-import bench-portal system-packages node-modules clean
+	bench-import bench-portal bench-lifecycle bench-deliver system-packages gettext node-modules clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,12 +45,18 @@ $(NODE_STAMP): package.json package-lock.json | system-packages
 
 node-modules: $(NODE_STAMP)
 
-compilemessages: $(STAMP) system-packages
+# `make run` needs only msgfmt; the tests need the rest of system-packages.
+gettext:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=120 --no-install-recommends gettext; }
+
+compilemessages: $(STAMP) gettext
 	mkdir -p askfirst/locale
 	cd askfirst && DJANGO_SETTINGS_MODULE=askfirst.settings ../$(BIN)/django-admin compilemessages >/dev/null
 
 messages: $(STAMP)
-	cd askfirst && ../$(BIN)/django-admin makemessages -l de -l en --no-obsolete
+	cd askfirst && DJANGO_SETTINGS_MODULE=askfirst.settings \
+		../$(BIN)/django-admin makemessages -l de -l en --no-obsolete
 
 run: $(STAMP) compilemessages
 	mkdir -p var
@@ -58,6 +64,7 @@ run: $(STAMP) compilemessages
 	$(BIN)/askfirst collectstatic --noinput -v 0
 	$(BIN)/askfirst demo
 	ASKFIRST_SCHEDULE="$${ASKFIRST_SCHEDULE:-$(DEMO_SCHEDULE)}" \
+	ASKFIRST_SITE_URL="$${ASKFIRST_SITE_URL:-http://$(HOST):$(PORT)}" \
 		$(BIN)/askfirst serve --host $(HOST) --port $(PORT) --demo-smtp
 
 lint: $(STAMP)
@@ -80,6 +87,15 @@ bench-import: $(STAMP)
 
 bench-portal: $(STAMP)
 	$(BIN)/python bench/portal.py
+
+bench-lifecycle: $(STAMP)
+	$(BIN)/python bench/lifecycle.py
+
+# Postfix's smtp-sink is the fast receiving end (aiosmtpd would cap the figure).
+bench-deliver: $(STAMP)
+	@test -x /usr/sbin/smtp-sink || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=120 --no-install-recommends postfix; }
+	$(BIN)/python bench/deliver.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static
