@@ -128,6 +128,12 @@ ASKFIRST_IMPORT_BATCH = env_int("ASKFIRST_IMPORT_BATCH", 2000, minimum=1)
 # erasure cannot find them: staff may download them this long, then
 # `askfirst scrub` blanks them.
 ASKFIRST_IMPORT_REJECTS_RETENTION = env_duration("ASKFIRST_IMPORT_REJECTS_RETENTION", "24h")
+# Called with contact= inside every erasure, before the contact row goes: what
+# other apps hold about the person without a foreign key to the contact.
+ASKFIRST_ERASURE_STEPS = [
+    "askfirst.mail.erasure.mail_forget",
+    "askfirst.portal.throttle.throttle_forget",
+]
 # A worker runs `askfirst scrub` this long after an erasure or deactivation
 # (erasures in between share it), so freed bytes leave the files within a day.
 ASKFIRST_SCRUB_DELAY = env_duration("ASKFIRST_SCRUB_DELAY", "1h")

@@ -1,5 +1,6 @@
 """Workflows on contacts. Every interface (admin, API, import) goes through these."""
 
+from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from askfirst.contacts.inputs import ContactInput
 from askfirst.contacts.language import suggest_language
@@ -146,6 +148,11 @@ def contact_erase(*, contact: Contact) -> None:
             content_type=ContentType.objects.get_for_model(Contact),
             object_id=str(locked.pk),
         ).delete()
+        # Apps that keep something about the person without a foreign key
+        # (bounces by address, throttle counters) name their step in settings:
+        # this app cannot import them, and a signal would hide the rule.
+        for step in settings.ASKFIRST_ERASURE_STEPS:
+            import_string(step)(contact=locked)
         locked.delete()
         scrub_schedule()
         day = timezone.localdate()
@@ -172,13 +179,13 @@ def database_scrub() -> None:
 SCRUB = "scrub"
 
 
-def scrub_schedule() -> None:
+def scrub_schedule(*, delay: timedelta | None = None) -> None:
     """Ask for a scrub of the database files soon (call inside the erasing transaction).
 
     Erasures within ASKFIRST_SCRUB_DELAY share one scrub; an earlier due time
     is never pushed back.
     """
-    due = timezone.now() + settings.ASKFIRST_SCRUB_DELAY
+    due = timezone.now() + (settings.ASKFIRST_SCRUB_DELAY if delay is None else delay)
     Upkeep.objects.get_or_create(name=SCRUB)
     Upkeep.objects.filter(name=SCRUB, due_at__isnull=True).update(due_at=due)
 

@@ -28,7 +28,6 @@ from askfirst.portal.models import EmailChange, PortalLogin
 from askfirst.portal.throttle import (
     throttle_blocked,
     throttle_clear,
-    throttle_forget_address,
     throttle_hit,
     throttle_tidy,
 )
@@ -335,10 +334,8 @@ def portal_deactivate(*, access: PortalAccess, language: str, ip_address: str | 
 
 
 def portal_erase(*, contact: Contact) -> None:
-    """Forget the person: the contact with everything that cascades, and their counters."""
-    key = contact.email_key
+    """Forget the person (their throttle counters go by ASKFIRST_ERASURE_STEPS)."""
     contact_erase(contact=contact)
-    throttle_forget_address(email_key=key)
 
 
 def portal_tidy(*, now: datetime | None = None) -> int:

@@ -66,6 +66,11 @@ def throttle_forget_address(*, email_key: str) -> None:
     Throttle.objects.filter(key__in=keys).delete()
 
 
+def throttle_forget(*, contact) -> None:
+    """Part of erasure (ASKFIRST_ERASURE_STEPS), whichever way it happens."""
+    throttle_forget_address(email_key=contact.email_key)
+
+
 def throttle_tidy(*, now: datetime, older_than: timedelta = timedelta(days=1)) -> int:
     deleted, _ = Throttle.objects.filter(window_start__lt=now - older_than).delete()
     return deleted

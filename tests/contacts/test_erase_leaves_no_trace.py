@@ -1,5 +1,7 @@
 """After erasure, neither the address nor the names remain in any table or file."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +11,9 @@ from django.utils import timezone
 from askfirst.consent.services import Proof, consent_record
 from askfirst.contacts.models import Contact, ErasureCount, Topic
 from askfirst.contacts.services import contact_erase
+from askfirst.mail.models import Bounce, DemoMail
+from askfirst.portal.models import Throttle
+from askfirst.portal.throttle import throttle_hit
 from tests.erasure import rows_containing, sqlite_files_containing
 from tests.factories import make_contact, make_staff
 
@@ -34,6 +39,17 @@ def _person_known_everywhere():
         granted=True,
         proof=Proof(channel="staff", staff_user=staff, evidence=f"{FIRST} agreed by phone"),
     )
+    Bounce.objects.create(email_key=contact.email_key, code=550, reason="no such user")
+    DemoMail.objects.create(
+        mail_from="askfirst@example.com",
+        recipients=contact.email,
+        subject=f"Hallo {FIRST}",
+        text=f"Guten Tag {FIRST} {LAST}",
+        raw="",
+    )
+    throttle_hit(
+        scope="link-address", value=contact.email_key, window=timedelta(hours=1), now=timezone.now()
+    )
     LogEntry.objects.create(
         user=staff,
         content_type=ContentType.objects.get_for_model(Contact),
@@ -53,6 +69,7 @@ def test_no_table_holds_the_person_after_erasure():
     contact_erase(contact=contact)
 
     assert rows_containing([EMAIL, FIRST, LAST, COMPANY]) == []
+    assert Throttle.objects.count() == 0  # its key is a keyed hash of the address
     assert Contact.objects.filter(pk=survivor.pk).exists()
     assert ErasureCount.objects.get(day=timezone.localdate()).count == 1
 
