@@ -95,6 +95,8 @@ class MailRenderer:
 
     def __init__(self, *, templates: dict[tuple[str, str], TemplateVersion], now: datetime):
         self.templates = templates
+        # A batch's subjects are mostly the same few texts; encoding one is ~50 µs.
+        self.subjects: dict[str, str] = {}
         self.domain = mail_domain()
         self.date = format_datetime(now.astimezone())
         self.from_header = _address_header(settings.ASKFIRST_MAIL_FROM)
@@ -127,12 +129,16 @@ class MailRenderer:
             subjects.append(template.subject.safe_substitute(values).strip())
             bodies.append(template.body.safe_substitute(values).strip("\n"))
             versions.append(f"{lang}:{template.version}")
+        subject = " / ".join(subjects)
+        encoded = self.subjects.get(subject)
+        if encoded is None:
+            encoded = self.subjects[subject] = _subject(subject)
         message_id = f"<{secrets.token_hex(16)}@{self.domain}>"
         head = (
             f"Date: {self.date}\r\n"
             f"{self.fixed}"
             f"To: {ascii_address(recipient)}\r\n"
-            f"Subject: {_subject(' / '.join(subjects))}\r\n"
+            f"Subject: {encoded}\r\n"
             f"Message-ID: {message_id}\r\n"
             f"Content-Language: {', '.join(languages)}\r\n"
         )
