@@ -203,3 +203,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ASKFIRST_LOG_LEVEL", "INFO")},
 }
+
+# Database-backed sessions (revocable in every process), read in plain SQL.
+SESSION_ENGINE = "askfirst.portal.session_store"

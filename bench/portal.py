@@ -2,18 +2,24 @@
 
     .venv/bin/python bench/portal.py [--contacts 100000] [--seconds 10] [--connections 16]
                                      [--servers granian,gunicorn] [--database-url URL]
+                                     [--granian-threads 4]
 
 A fresh database (SQLite under a temporary ASKFIRST_VAR_DIR, or --database-url)
 gets N contacts; sessions for a few hundred of them are made directly in the
 session store. Each server runs the production settings (ASKFIRST_PRODUCTION=1,
-no TLS redirect) with 2 worker processes; wrk (apt package wrk) then measures:
+no TLS redirect, ASKFIRST_DEBUG unset) with 2 worker processes (granian with
+--granian-threads request threads each, gunicorn's sync workers one request each);
+wrk (apt package wrk) then measures:
 
   hello         GET of a view that returns "hello" (the floor: WSGI + middleware)
   consent GET   GET /portal/consent/ with a live portal session
   consent POST  POST /portal/consent/ alternating grant / withdraw of the newsletter
                 across the sessions (each a ledger event, hash chain, state row)
 
-and prints requests per second and the 99th percentile latency of each.
+and prints requests per second, the 99th percentile latency of each, and the rate
+as a share of hello's. The browser of a person in the portal holds both the session
+and the CSRF cookie, so every request sends both. Non-2xx/3xx answers are counted
+and shown: a POST refused (CSRF 403, stale text 409) would be cheap.
 """
 
 import argparse
@@ -30,7 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SECRET = "bench-" + "Zq8vR2mX9pL4tW7yB1nC6dF0gH5jK3sA" * 2
-SESSIONS = 400
+SESSIONS = 400  # per server
+WRK_THREADS = 2
 CSRF = "b" * 32  # an unmasked CSRF secret is also a valid form token
 
 BENCH_SETTINGS = """
@@ -49,13 +56,22 @@ def hello(request):
 
 urlpatterns = [path("hello/", hello), path("", include("askfirst.urls"))]
 """
+# Each wrk thread takes its own share of the sessions and cycles through it, so
+# that every POST changes something: grant for all of them, then withdraw, and so on.
 POST_LUA = """
 local sessions = {%(sessions)s}
+local threads = %(threads)d
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
 local n = 0
 request = function()
+  local per = math.floor(#sessions / threads)
+  local s = sessions[id + 1 + (n %% per) * threads]
+  local decision = (math.floor(n / per) %% 2 == 0) and "grant" or "withdraw"
   n = n + 1
-  local s = sessions[(n %% #sessions) + 1]
-  local decision = ((math.floor(n / #sessions)) %% 2 == 0) and "grant" or "withdraw"
   local body = "csrfmiddlewaretoken=%(csrf)s&purpose=newsletter&text=%(text)s&decision=" .. decision
   return wrk.format("POST", "/portal/consent/", {
     ["Cookie"] = "%(session_cookie)s=" .. s .. "; %(csrf_cookie)s=%(csrf)s",
@@ -89,7 +105,7 @@ def environment(var_dir: Path, pythonpath: Path, database_url: str) -> dict[str,
     return env
 
 
-def prepare(contacts: int) -> dict[str, str]:
+def prepare(contacts: int, sessions: int) -> dict[str, str]:
     """Runs in a child process with the bench environment: fill the database."""
     import django
 
@@ -129,7 +145,7 @@ def prepare(contacts: int) -> dict[str, str]:
 
     now = timezone.now().timestamp()
     keys = []
-    for contact in Contact.objects.order_by("?")[:SESSIONS]:
+    for contact in Contact.objects.order_by("?")[:sessions]:
         consent_record(
             contact=contact, purpose_key="storage", granted=True, proof=Proof(channel="import")
         )
@@ -150,7 +166,17 @@ def prepare(contacts: int) -> dict[str, str]:
     }
 
 
-def start_server(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+def ledger_events() -> int:
+    """Runs in a child process with the bench environment."""
+    import django
+
+    django.setup()
+    from askfirst.consent.models import ConsentEvent
+
+    return ConsentEvent.objects.count()
+
+
+def start_server(kind: str, port: int, env: dict[str, str], threads: int) -> subprocess.Popen:
     if kind == "granian":
         command = [
             str(BIN / "granian"),
@@ -163,6 +189,8 @@ def start_server(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen:
             "--port",
             str(port),
             "--no-ws",
+            "--blocking-threads",
+            str(threads),
             "askfirst.wsgi:application",
         ]
     else:
@@ -193,7 +221,7 @@ def start_server(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen:
 def wrk(
     url: str, seconds: int, connections: int, headers=(), script: Path | None = None
 ) -> tuple[float, str, dict]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for header in headers:
         command += ["-H", header]
     if script:
@@ -226,13 +254,21 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--servers", default="granian,gunicorn")
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--granian-threads", type=int, default=4, help="request threads per granian worker"
+    )
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--sessions", type=int, default=SESSIONS, help=argparse.SUPPRESS)
+    parser.add_argument("--events", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.prepare:
         import json
 
-        print(json.dumps(prepare(args.contacts)))
+        print(json.dumps(prepare(args.contacts, args.sessions)))
+        return
+    if args.events:
+        print(ledger_events())
         return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -244,38 +280,50 @@ def main() -> None:
     print(f"preparing {args.contacts} contacts ({args.database_url or 'SQLite'}) …")
     import json
 
-    prepared = json.loads(
-        subprocess.run(
-            [sys.executable, __file__, "--prepare", "--contacts", str(args.contacts)],
-            env=env,
-            cwd=ROOT,
-            capture_output=False,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
+    def child(*options: str) -> str:
+        command = [sys.executable, __file__, *options]
+        return subprocess.run(
+            command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True
         ).stdout
+
+    servers = args.servers.split(",")
+    # Each server gets sessions of its own: a person's newsletter state is then
+    # known when its POSTs start (not answered), so the first POST grants.
+    prepared = json.loads(
+        child(
+            "--prepare",
+            "--contacts",
+            str(args.contacts),
+            "--sessions",
+            str(SESSIONS * len(servers)),
+        )
     )
-    sessions = prepared["sessions"].split(",")
-    script = work / "post.lua"
-    script.write_text(
-        POST_LUA
-        % {
-            "sessions": ",".join(f'"{key}"' for key in sessions),
-            "csrf": CSRF,
-            "text": prepared["text"],
-            "session_cookie": prepared["session_cookie"],
-            "csrf_cookie": prepared["csrf_cookie"],
-        }
-    )
-    cookie = f"Cookie: {prepared['session_cookie']}={sessions[0]}"
+    all_sessions = prepared["sessions"].split(",")
     print(
-        f"\n{'server':10} {'endpoint':14} {'req/s':>9} {'p99':>10}  notes"
-        f"\n{'-' * 10} {'-' * 14} {'-' * 9} {'-' * 10}  -----"
+        f"\n{'server':10} {'endpoint':14} {'req/s':>9} {'of hello':>9} {'p99':>10}  notes"
+        f"\n{'-' * 10} {'-' * 14} {'-' * 9} {'-' * 9} {'-' * 10}  -----"
     )
     try:
-        for kind in args.servers.split(","):
+        for number, kind in enumerate(servers):
+            sessions = all_sessions[number * SESSIONS : (number + 1) * SESSIONS]
+            script = work / f"post-{kind}.lua"
+            script.write_text(
+                POST_LUA
+                % {
+                    "sessions": ",".join(f'"{key}"' for key in sessions),
+                    "threads": WRK_THREADS,
+                    "csrf": CSRF,
+                    "text": prepared["text"],
+                    "session_cookie": prepared["session_cookie"],
+                    "csrf_cookie": prepared["csrf_cookie"],
+                }
+            )
+            cookie = (
+                f"Cookie: {prepared['session_cookie']}={sessions[0]}; "
+                f"{prepared['csrf_cookie']}={CSRF}"
+            )
             port = free_port()
-            server = start_server(kind, port, env)
+            server = start_server(kind, port, env, args.granian_threads)
             base = f"http://127.0.0.1:{port}"
             try:
                 _sanity(base, cookie)
@@ -286,16 +334,25 @@ def main() -> None:
                     ("consent GET", "/portal/consent/", [cookie], None),
                     ("consent POST", "", [], script),
                 ]
+                hello = 0.0
                 for name, path, headers, lua in runs:
+                    before = int(child("--events")) if lua else 0
                     rate, p99, codes = wrk(
                         base + path, args.seconds, args.connections, headers=headers, script=lua
                     )
                     note = f"{codes['non-2xx/3xx']} non-2xx/3xx" if codes["non-2xx/3xx"] else ""
+                    if lua:
+                        written = int(child("--events")) - before
+                        note = f"{written / args.seconds:.0f} ledger events/s {note}"
                     if note:
                         errors = (work / f"{kind}.log").read_text(errors="replace").splitlines()
                         last = [line for line in errors if "Error" in line][-1:]
                         note += f" ({last[0][:80]})" if last else ""
-                    print(f"{kind:10} {name:14} {rate:9.0f} {p99:>10}  {note}", flush=True)
+                    hello = hello or rate
+                    share = f"{rate / hello:.0%}"
+                    print(
+                        f"{kind:10} {name:14} {rate:9.0f} {share:>9} {p99:>10}  {note}", flush=True
+                    )
             finally:
                 server.terminate()
                 server.wait(timeout=10)

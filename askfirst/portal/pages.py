@@ -5,12 +5,13 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from askfirst.consent.models import ConsentEvent, ConsentText, Purpose, PurposeKey
+from askfirst.consent.models import ConsentEvent, ConsentState, ConsentText, Purpose, PurposeKey
 from askfirst.consent.services import ConsentError
 from askfirst.contacts.models import PERSONAL_FIELDS, Topic
 from askfirst.portal.access import session_end, session_renew_generation
@@ -120,30 +121,56 @@ def email(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _current_texts(language: str) -> dict[int, ConsentText]:
-    """Purpose id → newest text in this language, in one query (what
-    consent_text_current gives per purpose)."""
-    newest: dict[int, ConsentText] = {}
-    for text in ConsentText.objects.filter(language=language[:2]).order_by("purpose_id", "version"):
-        newest[text.purpose_id] = text
-    return newest
+def _consent_rows_sql() -> str:
+    """Every purpose in order, with this contact's answer and the newest text in the
+    page's language (what consent_states and consent_text_current give), in one query:
+    the consent page is the portal's busiest."""
+    purpose = Purpose._meta.db_table
+    state = ConsentState._meta.db_table
+    text = ConsentText._meta.db_table
+    return (
+        f"SELECT p.id, p.key, p.requires_id, p.name_de, p.name_en, p.description_de,"
+        f" p.description_en, s.granted, t.id, t.version, t.body"
+        f" FROM {purpose} p"
+        f" LEFT JOIN {state} s ON s.purpose_id = p.id AND s.contact_id = %s"
+        f" LEFT JOIN {text} t ON t.id = (SELECT t2.id FROM {text} t2"
+        f" WHERE t2.purpose_id = p.id AND t2.language = %s ORDER BY t2.version DESC LIMIT 1)"
+        f" ORDER BY p.position, p.id"
+    )
 
 
 def _consent_rows(contact, language: str) -> list[dict]:
-    states = _consent_states(contact)
-    texts = _current_texts(language)
+    german = language.startswith("de")
+    with connection.cursor() as cursor:
+        cursor.execute(_consent_rows_sql(), [contact.pk, language[:2]])
+        found = cursor.fetchall()
+    names = {row[0]: row[3] if german else row[4] for row in found}
+    states = {row[0]: None if row[7] is None else bool(row[7]) for row in found}
     rows = []
-    for purpose in Purpose.objects.select_related("requires"):
-        required = purpose.requires
+    for (
+        pk,
+        key,
+        requires_id,
+        _de,
+        _en,
+        description_de,
+        description_en,
+        _s,
+        text_id,
+        version,
+        body,
+    ) in found:
         rows.append(
             {
-                "key": purpose.key,
-                "name": purpose.name(language),
-                "description": purpose.description(language),
-                "text": texts.get(purpose.pk),
-                "state": states.get(purpose.key),
-                "blocked_by": required.name(language)
-                if required is not None and states.get(required.key) is not True
+                "key": key,
+                "name": names[pk],
+                "description": description_de if german else description_en,
+                "text": ConsentText(pk=text_id, purpose_id=pk, version=version, body=body)
+                if text_id is not None
+                else None,
+                "state": states[pk],
+                "blocked_by": names.get(requires_id, "")
+                if requires_id is not None and states.get(requires_id) is not True
                 else "",
             }
         )

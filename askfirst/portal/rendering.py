@@ -3,9 +3,35 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import get_script_prefix, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from askfirst.portal.models import PortalLogin
+
+# The links in every page's frame (base.html): reversed once per script prefix,
+# not ten times on every request.
+FRAME_URLS = (
+    "consent",
+    "copy",
+    "data",
+    "history",
+    "home",
+    "interests",
+    "language",
+    "leave",
+    "logout",
+    "password",
+)
+_frame_urls: dict[str, dict[str, str]] = {}
+
+
+def frame_urls() -> dict[str, str]:
+    prefix = get_script_prefix()
+    urls = _frame_urls.get(prefix)
+    if urls is None:
+        urls = {name: reverse(f"portal:{name}") for name in FRAME_URLS}
+        _frame_urls[prefix] = urls
+    return urls
 
 
 def portal_render(
@@ -17,6 +43,7 @@ def portal_render(
         "privacy_contact": settings.ASKFIRST_PRIVACY_CONTACT,
         "access": access,
         "contact": access.contact if access else None,
+        "urls": frame_urls(),
     }
     return render(request, template, {**frame, **(context or {})}, status=status)
 

@@ -12,6 +12,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1)
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=4,
+            help="Threads per worker process (a few: hundreds only add contention).",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="Do not run the mail worker in this process (run `askfirst worker` instead).",
@@ -22,7 +28,7 @@ class Command(BaseCommand):
             help="Send mail to an in-process demo mailbox (readable in the admin).",
         )
 
-    def handle(self, *args, host: str, port: int, workers: int, **options):
+    def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
         from granian import Granian
         from granian.constants import Interfaces
 
@@ -35,6 +41,7 @@ class Command(BaseCommand):
             port=port,
             interface=Interfaces.WSGI,
             workers=workers,
+            blocking_threads=threads,
         ).serve()
 
     def _start_worker(self, *, demo: bool) -> None:

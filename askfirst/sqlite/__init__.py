@@ -1,0 +1,1 @@
+"""Django's SQLite backend with writers queued in order (see base.py)."""
