@@ -1,7 +1,16 @@
-import threading
+import ctypes
+import signal
+import subprocess
+import sys
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    # Linux: the worker gets SIGTERM when `serve` dies, even by SIGKILL.
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Command(BaseCommand):
@@ -20,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="Do not run the mail worker in this process (run `askfirst worker` instead).",
+            help="Do not run the mail worker alongside (run `askfirst worker` instead).",
         )
         parser.add_argument(
             "--demo-smtp",
@@ -32,31 +41,27 @@ class Command(BaseCommand):
         from granian import Granian
         from granian.constants import Interfaces
 
+        # The worker runs in a child process, not a thread: granian forks its
+        # web processes, and a fork taken while another thread holds Python's
+        # import lock leaves the child waiting for it forever.
+        worker = None
         if not options["no_worker"]:
-            self._start_worker(demo=options["demo_smtp"])
+            command = [sys.executable, "-m", "askfirst.cli", "worker"]
+            if options["demo_smtp"]:
+                command.append("--demo-smtp")
+            worker = subprocess.Popen(command, preexec_fn=_die_with_parent)  # noqa: PLW1509
+            self.stdout.write("mail worker running beside the web server")
         self.stdout.write(f"askfirst on http://{host}:{port}/ (Ctrl+C stops)")
-        Granian(
-            "askfirst.wsgi:application",
-            address=host,
-            port=port,
-            interface=Interfaces.WSGI,
-            workers=workers,
-            blocking_threads=threads,
-        ).serve()
-
-    def _start_worker(self, *, demo: bool) -> None:
-        from askfirst.lifecycle.worker import Worker
-        from askfirst.mail.delivery import SmtpTarget
-
-        smtp = None
-        if demo:
-            from askfirst.mail.demo import demo_smtp_start
-
-            demo_port = settings.ASKFIRST_DEMO_SMTP_PORT
-            demo_smtp_start(host="127.0.0.1", port=demo_port)
-            smtp = SmtpTarget(host="127.0.0.1", port=demo_port, timeout=10)
-            self.stdout.write(f"demo mailbox on 127.0.0.1:{demo_port}: read it in the admin")
-        # A daemon thread: it ends with the server (the web process owns Ctrl+C).
-        worker = Worker(smtp=smtp)
-        threading.Thread(target=worker.run_forever, name="askfirst-worker", daemon=True).start()
-        self.stdout.write("mail worker running in this process")
+        try:
+            Granian(
+                "askfirst.wsgi:application",
+                address=host,
+                port=port,
+                interface=Interfaces.WSGI,
+                workers=workers,
+                blocking_threads=threads,
+            ).serve()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(30)

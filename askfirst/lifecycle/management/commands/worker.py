@@ -12,9 +12,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once", action="store_true", help="Do what is due now, then exit (tests, cron)."
         )
+        parser.add_argument(
+            "--demo-smtp",
+            action="store_true",
+            help="Run the demo mailbox in this process and send all mail to it (make run).",
+        )
 
-    def handle(self, *args, once: bool, **options):
-        worker = Worker()
+    def handle(self, *args, once: bool, demo_smtp: bool, **options):
+        smtp = None
+        if demo_smtp:
+            from django.conf import settings
+
+            from askfirst.mail.delivery import SmtpTarget
+            from askfirst.mail.demo import demo_smtp_start
+
+            port = settings.ASKFIRST_DEMO_SMTP_PORT
+            demo_smtp_start(host="127.0.0.1", port=port)
+            smtp = SmtpTarget(host="127.0.0.1", port=port, timeout=10)
+            self.stdout.write(f"demo mailbox on 127.0.0.1:{port}: read it in the admin")
+        worker = Worker(smtp=smtp)
 
         def stop(signum, frame):
             # Finish the batch in hand (its transaction or its SMTP session), then exit.
