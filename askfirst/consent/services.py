@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,38 +83,63 @@ class Proof:
     ip_address: str | None = None
 
 
-def _append(*, contact: Contact, purpose: Purpose, action: str, proof: Proof, now) -> ConsentEvent:
-    text = (
-        consent_text_current(purpose=purpose, language=proof.language) if proof.language else None
+def _purposes_sql() -> str:
+    """Every purpose with this contact's answer and the newest text in a language
+    (what consent_states and consent_text_current give), in one query."""
+    purpose = Purpose._meta.db_table
+    state = ConsentState._meta.db_table
+    text = ConsentText._meta.db_table
+    return (
+        f"SELECT p.id, p.key, p.requires_id, p.position, p.name_de, p.name_en,"
+        f" p.description_de, p.description_en, s.granted, t.id, t.body_hash, t.shown_in_mail"
+        f" FROM {purpose} p"
+        f" LEFT JOIN {state} s ON s.purpose_id = p.id AND s.contact_id = %s"
+        f" LEFT JOIN {text} t ON t.id = (SELECT t2.id FROM {text} t2"
+        f" WHERE t2.purpose_id = p.id AND t2.language = %s ORDER BY t2.version DESC LIMIT 1)"
+        f" ORDER BY p.position, p.id"
     )
-    event = ConsentEvent(
-        contact=contact,
-        seq=contact.ledger_length + 1,
-        purpose=purpose,
-        action=action,
-        occurred_at=now,
-        channel=proof.channel,
-        language=proof.language[:2],
-        text=text,
-        text_hash=text.body_hash if text else "",
-        token_hash=proof.token_hash,
-        staff_user=proof.staff_user,  # type: ignore[misc]
-        evidence=proof.evidence,
-        ip_prefix=truncate_ip(proof.ip_address) if settings.ASKFIRST_LEDGER_STORE_IP else "",
-        prev_hash=contact.ledger_head or GENESIS,
-    )
-    event.hash = event.compute_hash()
-    event.save()
-    if text is not None and not text.shown_in_mail:
-        ConsentText.objects.filter(pk=text.pk).update(shown_in_mail=True)
-    ConsentState.objects.update_or_create(
-        contact=contact,
-        purpose=purpose,
-        defaults={"granted": action == Action.GRANTED, "event": event, "updated_at": now},
-    )
-    contact.ledger_length = event.seq
-    contact.ledger_head = event.hash
-    return event
+
+
+_PURPOSE_FIELDS = [
+    "id",
+    "key",
+    "requires_id",
+    "position",
+    "name_de",
+    "name_en",
+    "description_de",
+    "description_en",
+]
+
+
+@dataclass(frozen=True)
+class _Text:
+    pk: int
+    body_hash: str
+    shown: bool
+
+
+def _purposes_states_texts(
+    *, contact_id: int, language: str
+) -> tuple[dict[str, Purpose], dict[str, bool], dict[int, _Text]]:
+    """Purposes by key, this contact's answers (as consent_states) and, if a
+    language is given, the current text per purpose id."""
+    with connection.cursor() as cursor:
+        cursor.execute(_purposes_sql(), [contact_id, language[:2] if language else None])
+        rows = cursor.fetchall()
+    db = connection.alias
+    purposes: dict[str, Purpose] = {}
+    states: dict[str, bool] = {}
+    texts: dict[int, _Text] = {}
+    for row in rows:
+        purpose = Purpose.from_db(db, _PURPOSE_FIELDS, row[:8])
+        purposes[purpose.key] = purpose
+        granted, text_id, body_hash, shown = row[8:]
+        if granted is not None:
+            states[purpose.key] = bool(granted)
+        if text_id is not None:
+            texts[purpose.pk] = _Text(text_id, body_hash, bool(shown))
+    return purposes, states, texts
 
 
 def consent_record(
@@ -125,70 +150,117 @@ def consent_record(
     The contact row is locked first: it holds the head of this person's hash
     chain, so two answers at once are chained one after the other.
     Withdrawing a purpose others depend on withdraws those too.
+
+    The portal's busiest write, so kept to a few queries: the lock (only the
+    columns needed), purposes + answers + current texts in one, one INSERT of
+    the events, one write per state row and one UPDATE of the contact.
     """
     if proof.channel == Channel.STAFF and not proof.evidence.strip():
         raise ConsentError(_("A note on how the consent was given is required."))
     if proof.channel == Channel.STAFF and proof.staff_user is None:
         raise ConsentError("A consent recorded by staff needs the staff user.")
-    purposes = {p.key: p for p in Purpose.objects.all()}
-    purpose = purposes.get(purpose_key)
-    if purpose is None:
-        raise ConsentError(_("Unknown purpose: %(key)s") % {"key": purpose_key})
 
     with transaction.atomic():
-        locked = Contact.objects.select_for_update().get(pk=contact.pk)
-        if locked.status == Status.DEACTIVATED and granted:
+        # The row lock on the contact (FOR UPDATE on PostgreSQL; SQLite's
+        # writer lock is taken at BEGIN IMMEDIATE) orders concurrent answers.
+        status, next_action_at, ledger_length, ledger_head = (
+            Contact.objects.select_for_update(of=("self",))
+            .filter(pk=contact.pk)
+            .values_list("status", "next_action_at", "ledger_length", "ledger_head")
+            .get()
+        )
+        purposes, states, texts = _purposes_states_texts(
+            contact_id=contact.pk, language=proof.language
+        )
+        purpose = purposes.get(purpose_key)
+        if purpose is None:
+            raise ConsentError(_("Unknown purpose: %(key)s") % {"key": purpose_key})
+        if status == Status.DEACTIVATED and granted:
             raise ConsentError(_("This contact is deactivated and must not be contacted."))
-        states = consent_states(contact=locked)
-        now = timezone.now()
-        events: list[ConsentEvent] = []
+        by_pk = {p.pk: p for p in purposes.values()}
+        targets: list[tuple[Purpose, str]] = []
         if granted:
-            if purpose.requires_id and not states.get(purpose.requires.key):  # type: ignore[union-attr]
-                raise ConsentError(
-                    _("%(purpose)s needs consent to %(base)s first.")
-                    % {"purpose": purpose.name_en, "base": purpose.requires.name_en}  # type: ignore[union-attr]
-                )
+            if purpose.requires_id is not None:
+                base = by_pk[purpose.requires_id]
+                if not states.get(base.key):
+                    raise ConsentError(
+                        _("%(purpose)s needs consent to %(base)s first.")
+                        % {"purpose": purpose.name_en, "base": base.name_en}
+                    )
             if states.get(purpose.key) is not True or proof.channel == Channel.STAFF:
-                events.append(
-                    _append(
-                        contact=locked, purpose=purpose, action=Action.GRANTED, proof=proof, now=now
-                    )
-                )
+                targets.append((purpose, Action.GRANTED))
         else:
-            dependants = [p for p in purposes.values() if p.requires_id == purpose.pk]
-            for target in dependants:
-                if states.get(target.key) is True:
-                    events.append(
-                        _append(
-                            contact=locked,
-                            purpose=target,
-                            action=Action.WITHDRAWN,
-                            proof=proof,
-                            now=now,
-                        )
-                    )
+            for target in purposes.values():
+                if target.requires_id == purpose.pk and states.get(target.key) is True:
+                    targets.append((target, Action.WITHDRAWN))
             # An explicit "no" is recorded even when we never had a "yes".
             if states.get(purpose.key) is not False or proof.channel == Channel.STAFF:
-                events.append(
-                    _append(
-                        contact=locked,
-                        purpose=purpose,
-                        action=Action.WITHDRAWN,
-                        proof=proof,
-                        now=now,
-                    )
-                )
-        if not events:
+                targets.append((purpose, Action.WITHDRAWN))
+        if not targets:
             return []
-        update = ["ledger_length", "ledger_head", "updated_at"]
-        if locked.status in {Status.QUEUED, Status.ASKING}:
+
+        now = timezone.now()
+        ip_prefix = truncate_ip(proof.ip_address) if settings.ASKFIRST_LEDGER_STORE_IP else ""
+        language = proof.language[:2]
+        events: list[ConsentEvent] = []
+        for target, action in targets:
+            text = texts.get(target.pk) if proof.language else None
+            event = ConsentEvent(
+                contact=contact,
+                seq=ledger_length + 1,
+                purpose=target,
+                action=action,
+                occurred_at=now,
+                channel=proof.channel,
+                language=language,
+                text_id=text.pk if text else None,
+                text_hash=text.body_hash if text else "",
+                token_hash=proof.token_hash,
+                staff_user=proof.staff_user,  # type: ignore[misc]
+                evidence=proof.evidence,
+                ip_prefix=ip_prefix,
+                prev_hash=ledger_head or GENESIS,
+            )
+            event.hash = event.compute_hash()
+            events.append(event)
+            ledger_length, ledger_head = event.seq, event.hash
+        ConsentEvent.objects.bulk_create(events)
+
+        unshown = {
+            texts[e.purpose_id].pk for e in events if e.text_id and not texts[e.purpose_id].shown
+        }
+        if unshown:
+            ConsentText.objects.filter(pk__in=unshown, shown_in_mail=False).update(
+                shown_in_mail=True
+            )
+        new_states = []
+        for event in events:
+            state = {"granted": event.action == Action.GRANTED, "event": event, "updated_at": now}
+            # The answers were read under the lock, so a row known to exist is
+            # still there, and one known to be missing cannot appear meanwhile.
+            if event.purpose.key in states and ConsentState.objects.filter(
+                contact_id=contact.pk, purpose_id=event.purpose_id
+            ).update(**state):
+                continue
+            new_states.append(
+                ConsentState(contact_id=contact.pk, purpose_id=event.purpose_id, **state)
+            )
+        if new_states:
+            ConsentState.objects.bulk_create(new_states)
+
+        changes: dict = {"ledger_length": ledger_length, "ledger_head": ledger_head}
+        if status in {Status.QUEUED, Status.ASKING}:
             # Any answer ends the consent request, in this same transaction:
             # the worker never sees this contact due again.
-            locked.status = Status.ANSWERED
-            locked.next_action_at = None
-            update += ["status", "next_action_at"]
-        locked.save(update_fields=update)
-    contact.refresh_from_db()
+            status, next_action_at = Status.ANSWERED.value, None
+            changes |= {"status": status, "next_action_at": next_action_at}
+        Contact.objects.filter(pk=contact.pk).update(updated_at=now, **changes)
+    # The caller's instance shows the contact as written (no reload needed).
+    contact.status = status
+    contact.next_action_at = next_action_at
+    contact.ledger_length = ledger_length
+    contact.ledger_head = ledger_head
+    contact.updated_at = now
     return events
 
 
@@ -202,8 +274,8 @@ def contact_deactivate(*, contact: Contact, proof: Proof) -> Contact:
         locked = Contact.objects.select_for_update().get(pk=contact.pk)
         if locked.status == Status.DEACTIVATED:
             return locked
+        # consent_record brings `locked` up to date (ledger head, status).
         consent_record(contact=locked, purpose_key=PurposeKey.STORAGE, granted=False, proof=proof)
-        locked.refresh_from_db()
         for name in PERSONAL_FIELDS:
             setattr(locked, name, "")
         locked.source_ref = ""
