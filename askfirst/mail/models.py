@@ -10,6 +10,10 @@ class MailName(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     DELETION = "deletion", _("Deletion confirmation")
     PORTAL = "portal", _("Portal link")
+    # The portal's own mails (askfirst/portal/mails.py).
+    EMAIL_CONFIRM = "email_confirm", _("New address confirmation")
+    EMAIL_CHANGED = "email_changed", _("Address changed notice")
+    PASSWORD_CHANGED = "password_changed", _("Password changed notice")
 
 
 class TemplateLanguage(models.TextChoices):
@@ -114,6 +118,10 @@ class Outbox(models.Model):
                 fields=["finished_at"],
                 condition=Q(state__in=["sent", "failed", "suppressed"]) & ~Q(message=""),
                 name="outbox_retention_idx",
+            ),
+            # Failed mails are counted on the admin index for staff to act on.
+            models.Index(
+                fields=["finished_at"], condition=Q(state="failed"), name="outbox_failed_idx"
             ),
         ]
 

@@ -1,38 +1,21 @@
 """The portal's own mails, written to the shared outbox.
 
-The mail app knows only the consent-request mails (its MailName choices and
-staff-editable MailTemplate rows), so these three texts live as files here and
-go through its renderer and `outbox_row`; see docs/portal.md for moving them.
+They are named mails of the mail app (`MailName`), with staff-editable, versioned
+texts like the consent-request mails (docs/mail.md): each is rendered with the
+current version and the outbox row records it.
 """
 
 from datetime import datetime
-from pathlib import Path
-from string import Template
 
 from django.conf import settings
 
 from askfirst.contacts.models import Contact
-from askfirst.mail.models import Outbox
-from askfirst.mail.render import MailRenderer, TemplateVersion
-from askfirst.mail.services import outbox_row
+from askfirst.mail.models import MailName, Outbox
+from askfirst.mail.services import mail_renderer, outbox_row
 
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "portal" / "emails"
-EMAIL_CONFIRM = "email_confirm"  # to the new address: confirm it
-EMAIL_CHANGED = "email_changed"  # to the old address: it was replaced
-PASSWORD_CHANGED = "password_changed"  # a password was set or changed
-NAMES = (EMAIL_CONFIRM, EMAIL_CHANGED, PASSWORD_CHANGED)
-
-
-def _templates() -> dict[tuple[str, str], TemplateVersion]:
-    found = {}
-    for name in NAMES:
-        for language in ("de", "en"):
-            subject = (TEMPLATE_DIR / f"{name}.{language}.subject.txt").read_text("utf-8")
-            body = (TEMPLATE_DIR / f"{name}.{language}.txt").read_text("utf-8")
-            found[(name, language)] = TemplateVersion(
-                version=1, subject=Template(subject.strip()), body=Template(body)
-            )
-    return found
+EMAIL_CONFIRM = MailName.EMAIL_CONFIRM  # to the new address: confirm it
+EMAIL_CHANGED = MailName.EMAIL_CHANGED  # to the old address: it was replaced
+PASSWORD_CHANGED = MailName.PASSWORD_CHANGED  # a password was set or changed
 
 
 def portal_mail_write(
@@ -60,7 +43,7 @@ def portal_mail_write(
         "portal_url": f"{settings.SITE_URL}/portal/start/",
         **(extra or {}),
     }
-    rendered = MailRenderer(templates=_templates(), now=now).render(
+    rendered = mail_renderer(now=now).render(
         name=name,
         language=language,
         recipient=recipient,
