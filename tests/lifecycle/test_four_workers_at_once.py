@@ -18,7 +18,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs skip-locked claims"),
 ]
 
-CONTACTS = int(os.environ.get("ASKFIRST_TEST_WORKERS_CONTACTS", "1200"))
+CONTACTS = int(os.environ.get("ASKFIRST_TEST_WORKERS_CONTACTS", "5000"))
 
 
 def test_four_workers_no_duplicate_no_miss(smtp, settings):

@@ -23,7 +23,7 @@ from tests.bulk import due_contacts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CONTACTS = int(os.environ.get("ASKFIRST_TEST_KILL_CONTACTS", "1500"))
+CONTACTS = int(os.environ.get("ASKFIRST_TEST_KILL_CONTACTS", "2000"))
 KILLS = 5
 
 
