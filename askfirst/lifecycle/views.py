@@ -67,22 +67,26 @@ def _done(request: HttpRequest, link: LinkToken, language: str) -> HttpResponse:
     )
 
 
-def _to_portal(token: str) -> HttpResponse:
-    """Opening the portal records no answer; the portal takes the token out of
-    the address bar at once."""
-    return redirect("portal:enter", token=token)
+def _live_link(request: HttpRequest, token: str) -> LinkToken | HttpResponse:
+    """The link behind a token, or the page to answer with instead."""
+    try:
+        link = link_find(token=token)
+    except (LinkUnknown, LinkExpired) as exc:
+        return _invalid(request, exc)
+    if link.purpose == TokenPurpose.PORTAL:
+        # Opening the portal records no answer; the portal takes the token
+        # out of the address bar at once.
+        return redirect("portal:enter", token=token)
+    return link
 
 
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
 def link_page(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link = link_find(token=token)
-    except (LinkUnknown, LinkExpired) as exc:
-        return _invalid(request, exc)
-    if link.purpose == TokenPurpose.PORTAL:
-        return _to_portal(token)
+    link = _live_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
     language = _page_language(request, link)
     with translation.override(language):
         if request.method != "POST":
@@ -99,12 +103,9 @@ def link_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     No session and no CSRF token exist here (the mail client posts directly);
     the personal token is the authentication. A GET shows the normal page.
     """
-    try:
-        link = link_find(token=token)
-    except (LinkUnknown, LinkExpired) as exc:
-        return _invalid(request, exc)
-    if link.purpose == TokenPurpose.PORTAL:
-        return _to_portal(token)
+    link = _live_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
     language = _page_language(request, link)
     with translation.override(language):
         if request.method != "POST":
