@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from askfirst.consent.forms import ConsentTextForm
 from askfirst.consent.models import ConsentEvent, ConsentState, ConsentText, Purpose
 from askfirst.consent.services import consent_text_add
+from askfirst.contacts.admin_base import ViewOnlyAdmin
 from askfirst.contacts.models import Contact
 
 
@@ -172,7 +173,7 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(admin.ModelAdmin):
+class ConsentEventAdmin(ViewOnlyAdmin):
     """The ledger: readable by staff, never added to, changed or deleted here."""
 
     list_display = (
@@ -236,12 +237,3 @@ class ConsentEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("note"))
     def note(self, obj: ConsentEvent) -> str:
         return obj.evidence
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

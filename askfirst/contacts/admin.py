@@ -25,6 +25,7 @@ from askfirst.consent.admin import consent_history_table, consent_states_table
 from askfirst.consent.forms import StaffConsentForm
 from askfirst.consent.models import ConsentEvent, ConsentState
 from askfirst.consent.services import ConsentError, Proof, consent_record, contact_deactivate
+from askfirst.contacts.admin_base import ViewOnlyAdmin
 from askfirst.contacts.forms import ContactAdminForm
 from askfirst.contacts.language import describe_reason
 from askfirst.contacts.models import (
@@ -631,7 +632,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(ErasureCount)
-class ErasureCountAdmin(admin.ModelAdmin):
+class ErasureCountAdmin(ViewOnlyAdmin):
     """The only trace of erased people: a number per day."""
 
     list_display = ("date", "erasures")
@@ -646,12 +647,3 @@ class ErasureCountAdmin(admin.ModelAdmin):
     @admin.display(description=_("erasures"), ordering="count")
     def erasures(self, obj: ErasureCount) -> int:
         return obj.count
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
