@@ -9,10 +9,13 @@ the whole batch through contact_upsert row by row instead.
 """
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
+from operator import attrgetter
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -54,8 +57,33 @@ def _in(column: str, values: list[str]) -> tuple[str, list]:
     return f"{_q(column)} IN ({', '.join(['%s'] * len(values))})", values
 
 
+@contextmanager
+def _index_probes() -> Iterator[None]:
+    """Have PostgreSQL look keys up in their unique index, never scan the table.
+
+    Its cost model prices 900 index probes above a scan of a table of up to
+    ~100,000 rows, and a growing table's statistics lag behind: mid-import,
+    each lookup scanned the whole table (27 ms at 180,000 rows, rising with
+    every batch) where the index answers in 1-2 ms at any size.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            yield
+        finally:
+            cursor.execute("RESET enable_seqscan")
+
+
 def contacts_known(*, inputs: Sequence[ContactInput]) -> Known:
     """The stored contacts these inputs would meet, by address and by source id."""
+    with _index_probes():
+        return _known(inputs)
+
+
+def _known(inputs: Sequence[ContactInput]) -> Known:
     known = Known()
     keys = list({data.email_key for data in inputs})
     for start in range(0, len(keys), _LOOKUP_CHUNK):
@@ -110,34 +138,94 @@ def _suggest(values: dict[str, object]) -> tuple[str, str]:
     )
 
 
-def _insert(creates: list[ContactInput], now: object) -> None:
-    columns, template, filled = _insert_plan(connection.vendor)
-    rows: list[list] = []
+def _suggestions(creates: list[ContactInput]) -> tuple[list[str], list[str]]:
+    """suggest_language for each input; it reads only the domain of the address."""
+    known: dict[tuple[str, str, str], tuple[str, str]] = {}
+    languages: list[str] = []
+    reasons: list[str] = []
     for data in creates:
-        values = data.__dict__
-        language, reason = _suggest(values)
-        extra = {
-            "kind": data.kind or Kind.PROSPECT.value,
-            "suggested_language": language,
-            "suggestion_reason": reason,
-            "created_at": now,
-            "updated_at": now,
-        }
-        row = template.copy()
-        for position, name in filled:
-            row[position] = extra[name] if name in extra else values[name]
-        rows.append(row)
+        key = (data.email.rpartition("@")[2], data.country, data.source_language)
+        answer = known.get(key)
+        if answer is None:
+            answer = known[key] = suggest_language(
+                email=data.email, country=data.country, source_language=data.source_language
+            )
+        languages.append(answer[0])
+        reasons.append(answer[1])
+    return languages, reasons
+
+
+# Inlined constants: only letters, digits and a few marks, never a quote or %.
+_SAFE_LITERAL = re.compile(r"[\w .:+\-\[\]]*", re.ASCII)
+
+
+def _literal(value: object) -> str | None:
+    """value as SQL text when it is safe to write into the statement, else None."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and _SAFE_LITERAL.fullmatch(value):
+        return f"'{value}'"
+    return None
+
+
+def _insert_columns(creates: list[ContactInput], now: object) -> tuple[list[str], list[tuple]]:
+    """Each column's values for the new rows, built column by column."""
+    columns, template, filled = _insert_plan(connection.vendor)
+    count = len(creates)
+    values: list[tuple] = [(constant,) * count for constant in template]
+    languages, reasons = _suggestions(creates)
+    computed: dict[str, tuple] = {
+        "kind": tuple(data.kind or Kind.PROSPECT.value for data in creates),
+        "suggested_language": tuple(languages),
+        "suggestion_reason": tuple(reasons),
+        "created_at": (now,) * count,
+        "updated_at": (now,) * count,
+    }
+    for position, name in filled:
+        values[position] = computed.get(name) or tuple(map(attrgetter(name), creates))
+    return columns, values
+
+
+def _insert(creates: list[ContactInput], now: object) -> None:
+    columns, values = _insert_columns(creates, now)
     table = _q(Contact._meta.db_table)
+    if connection.vendor == "postgresql":
+        names = ", ".join(_q(c) for c in columns)
+        # COPY is the one bulk path PostgreSQL offers at executemany's price.
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in zip(*values, strict=True):
+                copy.write_row(row)
+        return
+    # SQLite binds every value of every row one by one, and that is most of an
+    # INSERT's cost: measured here, a row of 30 bound values inserts at ~100k
+    # rows/s, with 10 bound ~165k. A column holding one value in the whole
+    # batch (the defaults, empty fields, the timestamp) is written into the
+    # statement instead, when it is a plain value.
+    marks: list[str] = []
+    bound: list[tuple] = []
+    for column_values in values:
+        first = column_values[0]
+        # One row alone stays bound: some column must carry the rows.
+        constant = len(column_values) > 1 and column_values.count(first) == len(column_values)
+        literal = _literal(first) if constant else None
+        if literal is None:
+            marks.append("%s")
+            bound.append(column_values)
+        else:
+            marks.append(literal)
     names = ", ".join(_q(c) for c in columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is the one bulk path PostgreSQL offers at executemany's price.
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join(marks)})",
+            list(zip(*bound, strict=True)),
+        )
 
 
 def _update(updates: list[dict[str, object]], now: object) -> None:
@@ -195,9 +283,10 @@ def _plan(
         if row["status"] == Status.DEACTIVATED:
             results.append(Outcome.DEACTIVATED)
             continue
-        values = data.__dict__
         changed = {
-            name: values[name] for name in (*data.given, "email") if row[name] != values[name]
+            name: value
+            for name in (*data.given, "email")
+            if row[name] != (value := getattr(data, name))
         }
         if not changed:
             results.append(Outcome.UNCHANGED)

@@ -18,7 +18,7 @@ class InvalidContact(ValueError):
         super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
 
 
-@dataclass
+@dataclass(slots=True)
 class ContactInput:
     email: str
     email_key: str

@@ -93,6 +93,7 @@ class CsvSource:
     def records(self) -> Iterator[Record]:
         width = len(self.header)
         reader = self._reader
+        columns = self.columns
         previous = reader.line_num
         while True:
             try:
@@ -104,18 +105,19 @@ class CsvSource:
                 previous = reader.line_num
                 continue
             line, previous = previous + 1, reader.line_num
-            if not any(value.strip() for value in fields):
+            if not "".join(fields).strip():
                 continue
-            if len(fields) > width and not any(v.strip() for v in fields[width:]):
+            if len(fields) > width and not "".join(fields[width:]).strip():
                 fields = fields[:width]
             if len(fields) != width:
                 yield Record(line=line, raw=fields, error=self._count_error(fields, width))
                 continue
-            swallowed = self._swallowed(fields)
+            # Only a row that ran over several lines can hold a line break.
+            swallowed = self._swallowed(fields) if previous > line else ""
             if swallowed:
                 yield Record(line=line, raw=fields, error=swallowed)
                 continue
-            data = {name: fields[index] for index, name in self.columns if fields[index].strip()}
+            data = {name: fields[index] for index, name in columns if fields[index].strip()}
             yield Record(line=line, data=data, raw=fields)
 
     def _count_error(self, fields: list[str], width: int) -> str:

@@ -13,7 +13,7 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be imported; nothing was changed."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     # Physical line (1-based, the header counts) where the row or card starts.
     line: int

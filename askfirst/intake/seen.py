@@ -30,9 +30,6 @@ class SeenKeys:
                 level = _merge(self.levels.pop(), level)
             self.levels.append(level)
 
-    def get_recent(self, key: int) -> int | None:
-        return self.recent.get(key)
-
     def get(self, key: int) -> int | None:
         line = self.recent.get(key)
         if line is not None:

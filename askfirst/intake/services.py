@@ -1,6 +1,8 @@
 """Import contacts from a CSV or vCard file: validate, de-duplicate, upsert in batches."""
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -93,14 +95,16 @@ class _Run:
         # row is caught by dict; an older one can only be a contact stored
         # already, so only rows the database knows are checked against the rest.
         local: dict[int, int] = {}
+        recent = self.seen.recent
         kept: list[tuple[Record, ContactInput, list[int]]] = []
         for record, data in batch:
             keys = _keys(data)
-            first = next(
-                (line for key in keys if (line := local.get(key) or self.seen.get_recent(key))),
-                None,
-            )
-            if first is not None:
+            first = None
+            for key in keys:
+                first = local.get(key) or recent.get(key)
+                if first:
+                    break
+            if first:
                 self.duplicate(record, first)
                 continue
             for key in keys:
@@ -137,6 +141,27 @@ class _Run:
                 self.seen.add(key, record.line)
 
 
+@contextmanager
+def _collector_per_batch() -> Iterator[None]:
+    """Run the cyclic garbage collector once per batch instead of on its own.
+
+    An import allocates a few containers per row; the collector, left alone,
+    also walks every object the process holds (all of Django) again and again:
+    a fifth of the import's time, measured. Rows make no reference cycles, so
+    collecting the young objects after each batch is enough; what was alive
+    before the import is left out of it (frozen).
+    """
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
 def import_file(
     *,
     source: FileSource,
@@ -151,17 +176,19 @@ def import_file(
     run = _Run(source, rejects)
     size = settings.ASKFIRST_IMPORT_BATCH
     batch: list[tuple[Record, ContactInput]] = []
-    for record in source.records():
-        data = run.parse(record)
-        if data is not None:
-            batch.append((record, data))
-        if len(batch) >= size:
+    with _collector_per_batch():
+        for record in source.records():
+            data = run.parse(record)
+            if data is not None:
+                batch.append((record, data))
+            if len(batch) >= size:
+                run.flush(batch)
+                batch = []
+                gc.collect(1)
+                if progress:
+                    progress(source.bytes_read())
+        if batch:
             run.flush(batch)
-            batch = []
-            if progress:
-                progress(source.bytes_read())
-    if batch:
-        run.flush(batch)
     if progress:
         progress(source.bytes_read())
     report = run.report
