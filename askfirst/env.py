@@ -144,6 +144,7 @@ def sqlite_database(path: str) -> dict:
                 "PRAGMA secure_delete=ON;"
                 "PRAGMA synchronous=NORMAL;"
                 "PRAGMA cache_size=-65536;"
+                "PRAGMA wal_autocheckpoint=16384;"
             ),
         },
         "TEST": {"NAME": path.replace(".sqlite3", ".test.sqlite3")},
