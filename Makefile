@@ -62,7 +62,7 @@ run: $(STAMP) compilemessages
 	mkdir -p var
 	$(BIN)/askfirst migrate --noinput
 	$(BIN)/askfirst collectstatic --noinput -v 0
-	$(BIN)/askfirst demo
+	ASKFIRST_SITE_URL="$${ASKFIRST_SITE_URL:-http://$(HOST):$(PORT)}" $(BIN)/askfirst demo
 	ASKFIRST_SCHEDULE="$${ASKFIRST_SCHEDULE:-$(DEMO_SCHEDULE)}" \
 	ASKFIRST_SITE_URL="$${ASKFIRST_SITE_URL:-http://$(HOST):$(PORT)}" \
 		$(BIN)/askfirst serve --host $(HOST) --port $(PORT) --demo-smtp

@@ -51,6 +51,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_choices(name: str, default: list[str], choices: set[str]) -> list[str]:
+    """A comma-separated list whose every item is one of `choices`."""
+    values = env_list(name, default)
+    unknown = [value for value in values if value not in choices]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{name}: {', '.join(map(repr, unknown))} not among {sorted(choices)}."
+        )
+    return values
+
+
 def env_choice(name: str, default: str, choices: set[str]) -> str:
     value = os.environ.get(name, default).strip()
     if value not in choices:

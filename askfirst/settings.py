@@ -9,6 +9,7 @@ from askfirst.env import (
     database_from_url,
     env_bool,
     env_choice,
+    env_choices,
     env_duration,
     env_int,
     env_list,
@@ -121,6 +122,11 @@ ASKFIRST_LEDGER_STORE_IP = env_bool("ASKFIRST_LEDGER_STORE_IP", False)
 
 # Domains whose addresses suggest a German mail (country code top-level domains).
 ASKFIRST_GERMAN_TLDS = env_list("ASKFIRST_GERMAN_TLDS", ["de", "at", "ch", "li"])
+# Suggestions the operator trusts enough to start the consent request without
+# staff: by the sign they come from (empty: staff choose every language).
+ASKFIRST_AUTO_LANGUAGE = env_choices(
+    "ASKFIRST_AUTO_LANGUAGE", [], {"source_language", "country", "domain"}
+)
 
 # Rows per database round trip during imports.
 ASKFIRST_IMPORT_BATCH = env_int("ASKFIRST_IMPORT_BATCH", 2000, minimum=1)

@@ -17,11 +17,12 @@ from enum import Enum
 from functools import cache
 from operator import attrgetter
 
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from askfirst.contacts.inputs import TEXT_FIELDS, ContactInput
-from askfirst.contacts.language import suggest_language
+from askfirst.contacts.language import suggest_language, suggestion_trusted
 from askfirst.contacts.models import Contact, Kind, Status
 from askfirst.contacts.services import ContactConflict, Outcome, contact_upsert
 
@@ -187,7 +188,38 @@ def _insert_columns(creates: list[ContactInput], now: object) -> tuple[list[str]
     }
     for position, name in filled:
         values[position] = computed.get(name) or tuple(map(attrgetter(name), creates))
+    if settings.ASKFIRST_AUTO_LANGUAGE:
+        _start_trusted_columns(columns, values, languages, reasons, now)
     return columns, values
+
+
+def _start_trusted_columns(
+    columns: list[str], values: list[tuple], languages: list[str], reasons: list[str], now: object
+) -> None:
+    """New rows whose suggestion the operator trusts start asking, as Contact.start_asking."""
+    trusted = {reason: suggestion_trusted(reason) for reason in set(reasons)}
+    starts = [trusted[reason] for reason in reasons]
+    if not any(starts):
+        return
+    position = {name: index for index, name in enumerate(columns)}
+
+    def fill(name: str, started: object) -> None:
+        waiting = values[position[name]]
+        values[position[name]] = tuple(
+            started if start else before for start, before in zip(starts, waiting, strict=True)
+        )
+
+    values[position["mail_language"]] = tuple(
+        language if start else before
+        for start, language, before in zip(
+            starts, languages, values[position["mail_language"]], strict=True
+        )
+    )
+    fill("status", Status.ASKING.value)
+    fill("language_chosen_at", now)
+    fill("language_chosen_automatically", True)
+    fill("asking_since", now)
+    fill("next_action_at", now)
 
 
 def _insert(creates: list[ContactInput], now: object) -> None:
@@ -226,6 +258,29 @@ def _insert(creates: list[ContactInput], now: object) -> None:
             f"INSERT INTO {table} ({names}) VALUES ({', '.join(marks)})",
             list(zip(*bound, strict=True)),
         )
+
+
+def _start_trusted(updates: list[dict[str, object]], now: object) -> None:
+    """Updated rows still waiting whose new suggestion is trusted start asking."""
+    starts = [
+        (row["suggested_language"], row["id"])
+        for row in updates
+        if row["status"] == Status.QUEUED and suggestion_trusted(str(row["suggestion_reason"]))
+    ]
+    if not starts:
+        return
+    # Only if still waiting: staff may have chosen meanwhile.
+    sql = (
+        f"UPDATE {_q(Contact._meta.db_table)} SET mail_language = %s, status = %s, "
+        "language_chosen_at = %s, language_chosen_automatically = %s, lifecycle_step = 0, "
+        "asking_since = %s, next_action_at = %s, updated_at = %s WHERE id = %s AND status = %s"
+    )
+    rows: list[list] = [
+        [language, Status.ASKING.value, now, True, now, now, now, pk, Status.QUEUED.value]
+        for language, pk in starts
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _update(updates: list[dict[str, object]], now: object) -> None:
@@ -316,6 +371,7 @@ def contacts_bulk_upsert(
                     _insert(creates, now)
                 if updates:
                     _update(updates, now)
+                    _start_trusted(updates, now)
             return results
         except IntegrityError:
             pass  # someone else wrote one of these meanwhile, or a source id clashes

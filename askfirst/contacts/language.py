@@ -54,6 +54,20 @@ _REASONS = (
 )
 
 
+def reason_sign(reason: str) -> str:
+    """What a stored suggestion came from: "source_language", "country", "domain" or ""."""
+    for pattern, kind in _REASONS:
+        if pattern.match(reason):
+            return "source_language" if kind == "not_german" else kind
+    return ""
+
+
+def suggestion_trusted(reason: str) -> bool:
+    """Whether the operator lets this suggestion start the request without staff."""
+    trusted = settings.ASKFIRST_AUTO_LANGUAGE
+    return bool(trusted and reason) and reason_sign(reason) in trusted
+
+
 def describe_reason(reason: str) -> str:
     """The stored suggestion reason, translated into the active language."""
     for pattern, kind in _REASONS:

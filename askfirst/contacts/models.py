@@ -90,6 +90,10 @@ class Contact(models.Model):
         db_index=False,
     )
     language_chosen_at = models.DateTimeField(_("language chosen at"), null=True, blank=True)
+    # Chosen by the operator's rule (ASKFIRST_AUTO_LANGUAGE), not by staff.
+    language_chosen_automatically = models.BooleanField(
+        _("language chosen automatically"), default=False
+    )
     portal_language = models.CharField(_("portal language"), max_length=8, blank=True)
 
     status = models.CharField(
@@ -159,6 +163,29 @@ class Contact(models.Model):
     @property
     def is_deactivated(self) -> bool:
         return self.status == Status.DEACTIVATED
+
+    # What start_asking sets, for save(update_fields=...).
+    ASKING_FIELDS = (
+        "mail_language",
+        "language_chosen_by",
+        "language_chosen_at",
+        "language_chosen_automatically",
+        "status",
+        "lifecycle_step",
+        "asking_since",
+        "next_action_at",
+    )
+
+    def start_asking(self, *, language: str, by, at, automatically: bool = False) -> None:
+        """The mail language is chosen: the consent request is due at once."""
+        self.mail_language = language
+        self.language_chosen_by = by
+        self.language_chosen_at = at
+        self.language_chosen_automatically = automatically
+        self.status = Status.ASKING
+        self.lifecycle_step = 0
+        self.asking_since = at
+        self.next_action_at = at
 
     @property
     def full_name(self) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from askfirst.contacts.inputs import ContactInput
-from askfirst.contacts.language import suggest_language
+from askfirst.contacts.language import suggest_language, suggestion_trusted
 from askfirst.contacts.models import Contact, ErasureCount, Kind, MailLanguage, Status, Upkeep
 
 
@@ -48,6 +48,8 @@ def _apply_suggestion(contact: Contact) -> None:
     )
     contact.suggested_language = language
     contact.suggestion_reason = reason
+    if contact.status == Status.QUEUED and suggestion_trusted(reason):
+        contact.start_asking(language=language, by=None, at=timezone.now(), automatically=True)
 
 
 def contact_new(*, data: ContactInput) -> Contact:
@@ -62,8 +64,9 @@ def contact_new(*, data: ContactInput) -> Contact:
 def contact_merge(*, contact: Contact, data: ContactInput) -> bool:
     """Copy the given fields onto a known contact; return whether anything changed.
 
-    Never touches status or mail language: a known contact's consent process
-    is not restarted by hearing about it again.
+    A known contact's consent process is never restarted by hearing about it
+    again; one still waiting for a language starts if its new suggestion is
+    one the operator trusts (ASKFIRST_AUTO_LANGUAGE).
     """
     changed = False
     names = data.given | {"email"}
@@ -109,27 +112,9 @@ def contact_choose_language(*, contact: Contact, language: str, user) -> Contact
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.status != Status.QUEUED:
         raise LanguageChoiceError(f"{contact.email} is not waiting for a language.")
-    now = timezone.now()
-    contact.mail_language = language
-    contact.language_chosen_by = user
-    contact.language_chosen_at = now
-    contact.status = Status.ASKING
     # The worker sends the request mail as soon as it sees the contact due.
-    contact.lifecycle_step = 0
-    contact.asking_since = now
-    contact.next_action_at = now
-    contact.save(
-        update_fields=[
-            "mail_language",
-            "language_chosen_by",
-            "language_chosen_at",
-            "status",
-            "lifecycle_step",
-            "asking_since",
-            "next_action_at",
-            "updated_at",
-        ]
-    )
+    contact.start_asking(language=language, by=user, at=timezone.now())
+    contact.save(update_fields=[*Contact.ASKING_FIELDS, "updated_at"])
     return contact
 
 

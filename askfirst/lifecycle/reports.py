@@ -92,13 +92,19 @@ def contact_timeline(contact: Contact, *, outbox_url=None) -> list[TimelineEntry
     ]
     if contact.language_chosen_at:
         chooser = contact.language_chosen_by
+        if contact.language_chosen_automatically:
+            by = _("automatically, from the suggestion")
+        elif chooser:
+            by = chooser.get_username()
+        else:
+            by = _("a staff account deleted since")
         entries.append(
             TimelineEntry(
                 when=contact.language_chosen_at,
                 kind="milestone",
                 title=_("Mail language chosen: %(language)s")
                 % {"language": contact.get_mail_language_display()},
-                details=((_("by"), chooser.get_username() if chooser else _("automatically")),),
+                details=((_("by"), by),),
             )
         )
     if contact.asking_since and contact.asking_since != contact.language_chosen_at:

@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from askfirst.env import database_from_url, env_bool, env_int, env_list
+from askfirst.env import database_from_url, env_bool, env_choices, env_int, env_list
 
 
 def test_booleans_parse_and_reject(monkeypatch):
@@ -63,3 +63,11 @@ def test_a_bad_value_stops_the_command_with_a_message(tmp_path):
     )
     assert result.returncode != 0
     assert "ASKFIRST_DEBUG='perhaps' is not a boolean" in result.stderr
+
+
+def test_choice_lists_name_the_unknown_item(monkeypatch):
+    monkeypatch.setenv("X_CHOICES", "country, domian")
+    with pytest.raises(ImproperlyConfigured, match="'domian'"):
+        env_choices("X_CHOICES", [], {"country", "domain"})
+    monkeypatch.setenv("X_CHOICES", "country,domain")
+    assert env_choices("X_CHOICES", [], {"country", "domain"}) == ["country", "domain"]
