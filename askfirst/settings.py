@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "askfirst.mail",
     "askfirst.lifecycle",
     "askfirst.portal",
+    "askfirst.hooks",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,7 @@ ASKFIRST_IMPORT_REJECTS_RETENTION = env_duration("ASKFIRST_IMPORT_REJECTS_RETENT
 ASKFIRST_ERASURE_STEPS = [
     "askfirst.mail.erasure.mail_forget",
     "askfirst.portal.throttle.throttle_forget",
+    "askfirst.hooks.services.deliveries_forget",
 ]
 # A worker runs `askfirst scrub` this long after an erasure or deactivation
 # (erasures in between share it), so freed bytes leave the files within a day.
@@ -184,6 +186,15 @@ ASKFIRST_MAIL_SENDING_TIMEOUT = env_duration("ASKFIRST_MAIL_SENDING_TIMEOUT", "1
 ASKFIRST_MAIL_RETENTION = env_duration("ASKFIRST_MAIL_RETENTION", "7d")
 # `askfirst serve --demo-smtp`: the in-process mailbox listens here.
 ASKFIRST_DEMO_SMTP_PORT = env_int("ASKFIRST_DEMO_SMTP_PORT", 8025, minimum=1)
+
+# --- Webhooks to connected systems (docs/hooks.md) ---
+# Seconds a receiver has to answer one POST.
+ASKFIRST_HOOK_TIMEOUT = env_int("ASKFIRST_HOOK_TIMEOUT", 10, minimum=1)
+# Attempts before a webhook is marked failed; the wait doubles from the base, at most a day.
+ASKFIRST_HOOK_MAX_ATTEMPTS = env_int("ASKFIRST_HOOK_MAX_ATTEMPTS", 8, minimum=1)
+ASKFIRST_HOOK_RETRY_BASE = env_duration("ASKFIRST_HOOK_RETRY_BASE", "1m")
+# Finished webhooks keep their body (personal data) this long, then only metadata.
+ASKFIRST_HOOK_RETENTION = env_duration("ASKFIRST_HOOK_RETENTION", "7d")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -21,6 +21,8 @@ from askfirst.consent.models import (
 )
 from askfirst.contacts.models import PERSONAL_FIELDS, Contact, Status
 from askfirst.contacts.services import scrub_schedule
+from askfirst.hooks.models import Event
+from askfirst.hooks.services import deliveries_consent_changed, hooks_listening
 
 GENESIS = "0" * 64
 
@@ -163,10 +165,13 @@ def consent_record(
     with transaction.atomic():
         # The row lock on the contact (FOR UPDATE on PostgreSQL; SQLite's
         # writer lock is taken at BEGIN IMMEDIATE) orders concurrent answers.
-        status, next_action_at, ledger_length, ledger_head = (
+        # The lock also says whether a connected system listens, so webhooks
+        # cost no query of their own while none is configured.
+        status, next_action_at, ledger_length, ledger_head, hooked = (
             Contact.objects.select_for_update(of=("self",))
             .filter(pk=contact.pk)
-            .values_list("status", "next_action_at", "ledger_length", "ledger_head")
+            .annotate(hooked=hooks_listening(event=Event.CONSENT_CHANGED))
+            .values_list("status", "next_action_at", "ledger_length", "ledger_head", "hooked")
             .get()
         )
         purposes, states, texts = _purposes_states_texts(
@@ -247,6 +252,11 @@ def consent_record(
             )
         if new_states:
             ConsentState.objects.bulk_create(new_states)
+        if hooked:
+            # Queued with the events: they commit or roll back together (docs/hooks.md).
+            consent = {key: states.get(key, False) for key in purposes}
+            consent |= {e.purpose.key: e.action == Action.GRANTED for e in events}
+            deliveries_consent_changed(contact=contact, events=events, consent=consent)
 
         changes: dict = {"ledger_length": ledger_length, "ledger_head": ledger_head}
         if status in {Status.QUEUED, Status.ASKING}:

@@ -1,4 +1,4 @@
-"""The worker loop: advance due contacts, deliver the outbox, tidy up.
+"""The worker loop: advance due contacts, deliver the outbox and webhooks, tidy up.
 
 Runs as `askfirst worker` (any number of processes against one PostgreSQL)
 or as a thread inside `askfirst serve`.
@@ -17,6 +17,9 @@ from django.core.management import call_command
 from django.db import close_old_connections, connection
 
 from askfirst.contacts.services import scrub_claim
+from askfirst.hooks.delivery import BATCH as HOOK_BATCH
+from askfirst.hooks.delivery import deliveries_send
+from askfirst.hooks.services import deliveries_purge
 from askfirst.lifecycle.services import lifecycle_advance, lifecycle_tidy
 from askfirst.mail.delivery import SmtpTarget, mail_deliver
 from askfirst.mail.services import outbox_purge
@@ -57,6 +60,7 @@ class Worker:
         if time.monotonic() - self._tidied_at > TIDY_EVERY:
             lifecycle_tidy()
             outbox_purge()
+            deliveries_purge()
             portal_tidy()
             if scrub_claim():
                 # Erased people's bytes leave the database files (docs/operations.md).
@@ -73,6 +77,12 @@ class Worker:
             result.sent += delivered.sent
             result.delivery_attempts += delivered.claimed
             if delivered.claimed < settings.ASKFIRST_WORKER_BATCH or delivered.errors:
+                break
+        while not self.stop.is_set():
+            # Webhooks to connected systems (docs/hooks.md), after the mails.
+            posted = deliveries_send()
+            result.delivery_attempts += posted.claimed
+            if posted.claimed < HOOK_BATCH:
                 break
         return result
 

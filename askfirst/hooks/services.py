@@ -1,0 +1,152 @@
+"""Queueing webhooks in the transaction of their cause, and forgetting them.
+
+Posting them is askfirst/hooks/delivery.py; the contract for receivers is
+docs/hooks.md.
+"""
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, Exists, F, TextField, Value, When
+from django.utils import timezone
+
+from askfirst.consent.models import Action, ConsentEvent, ConsentText
+from askfirst.contacts.models import Contact
+from askfirst.hooks.models import Delivery, DeliveryState, Endpoint, Event
+
+
+def hooks_listening(*, event: str) -> Exists:
+    """An EXISTS to fold into a query the cause runs anyway: with no endpoint
+    configured, webhooks then cost no query of their own."""
+    return Exists(Endpoint.objects.listening(event))
+
+
+def _timestamp(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _render(payload: dict[str, Any]) -> str:
+    # Rendered once: the stored text is exactly what is signed and posted.
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _contact(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.pk,
+        "email": contact.email,
+        "source": contact.source,
+        "source_ref": contact.source_ref,
+    }
+
+
+def _queue(*, endpoint_ids: list[int], event: str, bodies: list[str], person: int | None) -> None:
+    now = timezone.now()
+    Delivery.objects.bulk_create(
+        Delivery(
+            endpoint_id=endpoint_id,
+            event=event,
+            person=person,
+            body=body,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for endpoint_id in endpoint_ids
+        for body in bodies
+    )
+
+
+def deliveries_consent_changed(
+    *, contact: Contact, events: Iterable[ConsentEvent], consent: dict[str, bool]
+) -> int:
+    """Queue one `consent.changed` per ledger event and listening endpoint.
+
+    Call inside the transaction that wrote the events (consent_record), so
+    the webhooks commit or roll back with them. `consent` is every purpose's
+    state once the whole answer is written.
+    """
+    endpoint_ids = list(
+        Endpoint.objects.listening(Event.CONSENT_CHANGED).values_list("pk", flat=True)
+    )
+    events = list(events)
+    if not endpoint_ids or not events:
+        return 0
+    text_ids = {e.text_id for e in events if e.text_id}
+    texts = {
+        pk: {"language": language, "version": version}
+        for pk, language, version in ConsentText.objects.filter(pk__in=text_ids).values_list(
+            "pk", "language", "version"
+        )
+    }
+    person = _contact(contact)
+    bodies = [
+        _render(
+            {
+                "event": Event.CONSENT_CHANGED.value,
+                "contact": person,
+                "seq": event.seq,
+                "purpose": event.purpose.key,
+                "granted": event.action == Action.GRANTED,
+                "channel": event.channel,
+                "occurred_at": _timestamp(event.occurred_at),
+                "text": texts.get(event.text_id) if event.text_id else None,
+                "consent": consent,
+            }
+        )
+        for event in events
+    ]
+    _queue(
+        endpoint_ids=endpoint_ids,
+        event=Event.CONSENT_CHANGED,
+        bodies=bodies,
+        person=contact.pk,
+    )
+    return len(endpoint_ids) * len(bodies)
+
+
+def deliveries_forget(*, contact: Contact) -> None:
+    """Part of erasure (ASKFIRST_ERASURE_STEPS): tell listening systems to
+    erase the person too, and let earlier deliveries forget who they were about.
+
+    Finished deliveries lose their body now; pending ones still go out (a
+    withdrawal must reach the receiver) and lose theirs the moment they are
+    finished. The `contact.erased` delivery names the person until it is sent:
+    the one trace an erasure leaves, for as long as the receiver takes.
+    """
+    endpoints = list(Endpoint.objects.values_list("pk", "active", "on_contact_erased"))
+    if not endpoints:
+        # No endpoint ever: no delivery can exist (endpoints are never deleted).
+        return
+    Delivery.objects.filter(person=contact.pk).update(
+        person=None,
+        body=Case(
+            When(state=DeliveryState.PENDING, then=F("body")),
+            default=Value(""),
+            output_field=TextField(),
+        ),
+    )
+    listening = [pk for pk, active, wanted in endpoints if active and wanted]
+    if listening:
+        body = _render(
+            {
+                "event": Event.CONTACT_ERASED.value,
+                "contact": _contact(contact),
+                "erased_at": _timestamp(timezone.now()),
+            }
+        )
+        _queue(endpoint_ids=listening, event=Event.CONTACT_ERASED, bodies=[body], person=None)
+
+
+def deliveries_purge(*, now: datetime | None = None) -> int:
+    """Finished deliveries older than the retention keep only metadata."""
+    now = now or timezone.now()
+    cutoff = now - settings.ASKFIRST_HOOK_RETENTION
+    return (
+        Delivery.objects.filter(
+            state__in=[DeliveryState.SENT, DeliveryState.FAILED], finished_at__lt=cutoff
+        )
+        .exclude(body="")
+        .update(body="")
+    )

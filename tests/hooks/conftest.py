@@ -1,0 +1,1 @@
+from tests.hooks.receiver import receiver  # noqa: F401 (a fixture)
