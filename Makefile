@@ -85,7 +85,10 @@ test: lint typecheck pytest-sqlite pytest-postgres
 bench-import: $(STAMP)
 	$(BIN)/python bench/import.py
 
+# The portal benchmark drives the servers with wrk (Debian package).
 bench-portal: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=120 --no-install-recommends wrk; }
 	$(BIN)/python bench/portal.py
 
 bench-lifecycle: $(STAMP)

@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/portal.py [--contacts 100000] [--seconds 10] [--connections 16]
                                      [--servers granian,gunicorn] [--database-url URL]
-                                     [--granian-threads 4]
+                                     [--granian-threads 2[,1,4…]]
 
 A fresh database (SQLite under a temporary ASKFIRST_VAR_DIR, or --database-url)
 gets N contacts; sessions for a few hundred of them are made directly in the
 session store. Each server runs the production settings (ASKFIRST_PRODUCTION=1,
 no TLS redirect, ASKFIRST_DEBUG unset) with 2 worker processes (granian with
---granian-threads request threads each, gunicorn's sync workers one request each);
-wrk (apt package wrk) then measures:
+--granian-threads request threads each, gunicorn's sync workers one request each;
+several thread counts, say 1,2,4, run granian once per count in the same run, so
+they can be compared under the same conditions); wrk (apt package wrk) then measures:
 
   hello         GET of a view that returns "hello" (the floor: WSGI + middleware)
   consent GET   GET /portal/consent/ with a live portal session
@@ -205,7 +206,7 @@ def start_server(kind: str, port: int, env: dict[str, str], threads: int) -> sub
             "askfirst.wsgi:application",
         ]
     # A file, not a pipe: a pipe nobody reads fills up and stalls the server.
-    log = open(Path(env["ASKFIRST_VAR_DIR"]).parent / f"{kind}.log", "ab")  # noqa: SIM115
+    log = open(Path(env["ASKFIRST_VAR_DIR"]).parent / f"{kind}-{threads}.log", "ab")  # noqa: SIM115
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -255,7 +256,9 @@ def main() -> None:
     parser.add_argument("--servers", default="granian,gunicorn")
     parser.add_argument("--database-url", default="")
     parser.add_argument(
-        "--granian-threads", type=int, default=4, help="request threads per granian worker"
+        "--granian-threads",
+        default="2",
+        help="request threads per granian worker (askfirst serve's default); 1,2,4 runs each",
     )
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--sessions", type=int, default=SESSIONS, help=argparse.SUPPRESS)
@@ -286,7 +289,13 @@ def main() -> None:
             command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True
         ).stdout
 
-    servers = args.servers.split(",")
+    threads = [int(count) for count in args.granian_threads.split(",")]
+    # (label, kind, threads): granian once per thread count asked for.
+    servers = [
+        (kind if kind != "granian" or len(threads) == 1 else f"granian/{count}", kind, count)
+        for kind in args.servers.split(",")
+        for count in (threads if kind == "granian" else [1])
+    ]
     # Each server gets sessions of its own: a person's newsletter state is then
     # known when its POSTs start (not answered), so the first POST grants.
     prepared = json.loads(
@@ -304,9 +313,9 @@ def main() -> None:
         f"\n{'-' * 10} {'-' * 14} {'-' * 9} {'-' * 9} {'-' * 10}  -----"
     )
     try:
-        for number, kind in enumerate(servers):
+        for number, (label, kind, count) in enumerate(servers):
             sessions = all_sessions[number * SESSIONS : (number + 1) * SESSIONS]
-            script = work / f"post-{kind}.lua"
+            script = work / f"post-{number}.lua"
             script.write_text(
                 POST_LUA
                 % {
@@ -323,7 +332,7 @@ def main() -> None:
                 f"{prepared['csrf_cookie']}={CSRF}"
             )
             port = free_port()
-            server = start_server(kind, port, env, args.granian_threads)
+            server = start_server(kind, port, env, count)
             base = f"http://127.0.0.1:{port}"
             try:
                 _sanity(base, cookie)
@@ -345,13 +354,14 @@ def main() -> None:
                         written = int(child("--events")) - before
                         note = f"{written / args.seconds:.0f} ledger events/s {note}"
                     if note:
-                        errors = (work / f"{kind}.log").read_text(errors="replace").splitlines()
+                        log = work / f"{kind}-{count}.log"
+                        errors = log.read_text(errors="replace").splitlines()
                         last = [line for line in errors if "Error" in line][-1:]
                         note += f" ({last[0][:80]})" if last else ""
                     hello = hello or rate
                     share = f"{rate / hello:.0%}"
                     print(
-                        f"{kind:10} {name:14} {rate:9.0f} {share:>9} {p99:>10}  {note}", flush=True
+                        f"{label:10} {name:14} {rate:9.0f} {share:>9} {p99:>10}  {note}", flush=True
                     )
             finally:
                 server.terminate()

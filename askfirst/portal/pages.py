@@ -2,6 +2,7 @@
 password, deactivate and delete."""
 
 import json
+from functools import cache
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from askfirst.portal.decorators import client_ip, portal_page
 from askfirst.portal.export import portal_copy
 from askfirst.portal.forms import DataForm, EmailChangeForm, PasswordForm, TopicsForm
 from askfirst.portal.models import EmailChange
-from askfirst.portal.rendering import has_password, portal_render
+from askfirst.portal.rendering import has_password, portal_render, portal_render_shared
 from askfirst.portal.services import (
     PortalError,
     Throttled,
@@ -121,6 +122,7 @@ def email(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache
 def _consent_rows_sql() -> str:
     """Every purpose in order, with this contact's answer and the newest text in the
     page's language (what consent_states and consent_text_current give), in one query:
@@ -132,18 +134,22 @@ def _consent_rows_sql() -> str:
         f"SELECT p.id, p.key, p.requires_id, p.name_de, p.name_en, p.description_de,"
         f" p.description_en, s.granted, t.id, t.version, t.body"
         f" FROM {purpose} p"
-        f" LEFT JOIN {state} s ON s.purpose_id = p.id AND s.contact_id = %s"
+        f" LEFT JOIN {state} s ON s.purpose_id = p.id AND s.contact_id = %(contact)s"
         f" LEFT JOIN {text} t ON t.id = (SELECT t2.id FROM {text} t2"
-        f" WHERE t2.purpose_id = p.id AND t2.language = %s ORDER BY t2.version DESC LIMIT 1)"
+        f" WHERE t2.purpose_id = p.id AND t2.language = %(language)s"
+        f" ORDER BY t2.version DESC LIMIT 1)"
         f" ORDER BY p.position, p.id"
     )
 
 
-def _consent_rows(contact, language: str) -> list[dict]:
-    german = language.startswith("de")
+def _consent_found(contact, language: str) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(_consent_rows_sql(), [contact.pk, language[:2]])
-        found = cursor.fetchall()
+        cursor.execute(_consent_rows_sql(), {"contact": contact.pk, "language": language[:2]})
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _consent_rows(found: list[tuple], language: str) -> list[dict]:
+    german = language.startswith("de")
     names = {row[0]: row[3] if german else row[4] for row in found}
     states = {row[0]: None if row[7] is None else bool(row[7]) for row in found}
     rows = []
@@ -182,47 +188,55 @@ def _consent_rows(contact, language: str) -> list[dict]:
 def consent(request: HttpRequest) -> HttpResponse:
     access = request.portal  # type: ignore[attr-defined]
     language = _language(request)
-    error = ""
-    status = 200
-    if request.method == "POST":
-        key = request.POST.get("purpose", "")
-        granted = request.POST.get("decision") == "grant"
-        row = next((r for r in _consent_rows(access.contact, language) if r["key"] == key), None)
-        shown = request.POST.get("text", "")
-        current = str(row["text"].pk) if row and row["text"] else ""
-        if row is None or request.POST.get("decision") not in {"grant", "withdraw"}:
-            error, status = _("Please choose one of the buttons."), 400
-        elif shown != current:
-            # The proof names the text shown: a text changed meanwhile is read again.
-            error, status = _("The text of this purpose has changed. Please read it again."), 409
+    found = _consent_found(access.contact, language)
+    if request.method != "POST":
+        # The query's rows are everything the page shows (purposes, current texts
+        # and versions, this person's answers), so they are the cache key: a new
+        # text or a changed answer is a new key, never a stale page.
+        return portal_render_shared(
+            request,
+            "portal/consent.html",
+            key=tuple(found),
+            context=lambda: {"rows": _consent_rows(found, language), "error": ""},
+        )
+    key = request.POST.get("purpose", "")
+    granted = request.POST.get("decision") == "grant"
+    row = next((r for r in _consent_rows(found, language) if r["key"] == key), None)
+    shown = request.POST.get("text", "")
+    current = str(row["text"].pk) if row and row["text"] else ""
+    if row is None or request.POST.get("decision") not in {"grant", "withdraw"}:
+        error, status = _("Please choose one of the buttons."), 400
+    elif shown != current:
+        # The proof names the text shown: a text changed meanwhile is read again.
+        error, status = _("The text of this purpose has changed. Please read it again."), 409
+    else:
+        try:
+            portal_consent_set(
+                access=access,
+                purpose_key=key,
+                granted=granted,
+                language=language,
+                ip_address=client_ip(request),
+            )
+        except ConsentError as exc:
+            error, status = str(exc), 400
         else:
-            try:
-                portal_consent_set(
-                    access=access,
-                    purpose_key=key,
-                    granted=granted,
-                    language=language,
-                    ip_address=client_ip(request),
+            if key == PurposeKey.STORAGE and not granted:
+                return _see_other("portal:leave")
+            messages.success(
+                request,
+                (
+                    _("Saved: you agreed to “%(purpose)s”.")
+                    if granted
+                    else _("Saved: you withdrew “%(purpose)s”.")
                 )
-            except ConsentError as exc:
-                error, status = str(exc), 400
-            else:
-                if key == PurposeKey.STORAGE and not granted:
-                    return _see_other("portal:leave")
-                messages.success(
-                    request,
-                    (
-                        _("Saved: you agreed to “%(purpose)s”.")
-                        if granted
-                        else _("Saved: you withdrew “%(purpose)s”.")
-                    )
-                    % {"purpose": row["name"]},
-                )
-                return _see_other("portal:consent")
+                % {"purpose": row["name"]},
+            )
+            return _see_other("portal:consent")
     return portal_render(
         request,
         "portal/consent.html",
-        {"rows": _consent_rows(access.contact, language), "error": error},
+        {"rows": _consent_rows(_consent_found(access.contact, language), language), "error": error},
         status=status,
     )
 

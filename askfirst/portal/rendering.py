@@ -1,11 +1,25 @@
 """One way to render a portal page, so every page gets the same frame."""
 
+import secrets
+from collections.abc import Callable, Hashable
+
 from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import (
+    CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
+    get_token,
+)
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from askfirst.contacts.models import Contact
 from askfirst.portal.models import PortalLogin
 
 # The links in every page's frame (base.html): reversed once per script prefix,
@@ -46,6 +60,103 @@ def portal_render(
         "urls": frame_urls(),
     }
     return render(request, template, {**frame, **(context or {})}, status=status)
+
+
+_CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+_MASKS = len(CSRF_ALLOWED_CHARS) ** CSRF_SECRET_LENGTH
+
+
+def csrf_token(request: HttpRequest) -> str:
+    """What django.middleware.csrf.get_token gives: the cookie's secret under a new
+    random mask (so no two responses carry the same token), and the cookie renewed.
+
+    Django draws the mask one character at a time, each from the operating
+    system (32 system calls, 40 µs: a tenth of the cached consent page); here it
+    is one uniform number below 62**32, read as 32 base-62 digits: the same
+    distribution from one call. Without a cookie yet, Django's get_token makes
+    one. tests/portal/test_consent_page_is_cached_safely.py checks that Django's
+    middleware accepts these tokens and that they unmask to the cookie's secret.
+    """
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret or len(secret) != CSRF_SECRET_LENGTH:
+        return get_token(request)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    number = secrets.randbelow(_MASKS)
+    base = len(CSRF_ALLOWED_CHARS)
+    mask = []
+    cipher = []
+    for char in secret:
+        number, digit = divmod(number, base)
+        mask.append(CSRF_ALLOWED_CHARS[digit])
+        cipher.append(CSRF_ALLOWED_CHARS[(_CHAR_INDEX[char] + digit) % base])
+    return "".join(mask) + "".join(cipher)
+
+
+# Pages whose whole content follows from a small key (the consent page: the
+# purposes, their current texts and this person's answers), rendered once per
+# process: Django's template engine was two thirds of the consent page's cost.
+# Only the CSRF token differs between two people with the same answers: the
+# page is rendered with this marker in its place (random, so no text can hold
+# it), and each response gets its own freshly masked token, as render() gives.
+_CSRF_MARK = "csrf" + secrets.token_hex(16)
+_SHARED_MAX = 512  # bounded: every change of a text leaves old pages behind
+_shared: dict[tuple, str] = {}
+
+
+@receiver(setting_changed)
+def _shared_forget(**kwargs) -> None:
+    """The frame shows settings (company, privacy contact, static and page URLs)."""
+    _shared.clear()
+    _frame_urls.clear()
+
+
+def portal_render_shared(
+    request: HttpRequest, template: str, key: Hashable, context: Callable[[], dict]
+) -> HttpResponse:
+    """portal_render for a page that shows nothing personal beyond what `key` holds.
+
+    `key` must hold every value the page is made from (besides the language, the
+    path and the frame, which are added here); `context()` builds the template's
+    context and is called only when the page is not cached yet. The page is
+    rendered without the person: the frame's contact is a blank stand-in with
+    only the status, so a template that started to show a name would show it
+    empty rather than show one person's name to another.
+
+    Rendered afresh (portal_render): pages with a message waiting or a query
+    string (the language form carries the full path), and everything in DEBUG,
+    where templates change under a running server.
+    """
+    access = getattr(request, "portal", None)
+    if settings.DEBUG or request.META.get("QUERY_STRING") or len(get_messages(request)):
+        return portal_render(request, template, context())
+    status = access.contact.status if access else None
+    full_key = (
+        template,
+        translation.get_language(),
+        get_script_prefix(),
+        request.path,
+        status,
+        key,
+    )
+    page = _shared.get(full_key)
+    if page is None:
+        stand_in = None if access is None else Contact(status=access.contact.status)
+        frame = {
+            "company": settings.ASKFIRST_COMPANY_NAME,
+            "privacy_contact": settings.ASKFIRST_PRIVACY_CONTACT,
+            "access": None,
+            "contact": stand_in,
+            "urls": frame_urls(),
+        }
+        page = render_to_string(
+            template,
+            {**frame, **context(), "csrf_token": _CSRF_MARK, "messages": ()},
+            request=request,
+        )
+        if len(_shared) >= _SHARED_MAX:
+            _shared.clear()
+        _shared[full_key] = page
+    return HttpResponse(page.replace(_CSRF_MARK, csrf_token(request)))
 
 
 def safe_next(request: HttpRequest, value: str | None, default: str) -> str:

@@ -20,11 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1)
+        # Two: a request that sleeps (the fresh-link answer is padded to 0.35 s)
+        # leaves the other thread serving; more threads only contend for the GIL
+        # (docs/portal.md, Benchmark: with 4, higher p99 and fewer consent POSTs).
         parser.add_argument(
             "--threads",
             type=int,
-            default=4,
-            help="Threads per worker process (a few: hundreds only add contention).",
+            default=2,
+            help="Threads per worker process (default 2; more only add contention).",
         )
         parser.add_argument(
             "--no-worker",

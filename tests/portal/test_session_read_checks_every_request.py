@@ -1,0 +1,48 @@
+"""The session read (askfirst/portal/session_store.py) keeps checked session data per
+process, yet still reads the row on every request: altered data opens nothing, an ended
+or expired session ends at once, and no request sees another's changes unsaved."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from askfirst.portal.session_store import SessionStore
+from tests.portal.conftest import enter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_altered_session_data_opens_nothing(client, person):
+    enter(client, person)
+    assert client.get("/portal/consent/").status_code == 200  # checked and kept
+    session = Session.objects.get()
+    data = session.session_data
+    forged = data[:-1] + ("A" if data[-1] != "A" else "B")  # the signature no longer holds
+    Session.objects.filter(pk=session.pk).update(session_data=forged)
+    response = client.get("/portal/consent/")
+    assert response.status_code == 302 and response["Location"] == "/portal/start/"
+
+
+def test_an_expired_session_ends_although_its_data_was_checked(client, person):
+    enter(client, person)
+    assert client.get("/portal/consent/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/portal/consent/")
+    assert response.status_code == 302 and response["Location"] == "/portal/start/"
+
+
+def test_each_read_gets_its_own_copy():
+    store = SessionStore()
+    store["list"] = [1]
+    store["nested"] = {"a": [1]}
+    store["n"] = 1
+    store.create()
+    first = SessionStore(store.session_key)
+    first["list"].append(2)
+    first["nested"]["a"].append(2)
+    second = SessionStore(store.session_key)
+    assert second["list"] == [1] and second["nested"] == {"a": [1]} and second["n"] == 1
+    first.save()  # saved data is a new string, checked and kept afresh
+    assert SessionStore(store.session_key)["list"] == [1, 2]
