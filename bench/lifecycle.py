@@ -67,9 +67,9 @@ def insert_contacts(*, due: int, total: int) -> None:
         "postal_code, city, country, kind, source, source_ref, source_language, mail_language, "
         "suggested_language, suggestion_reason, portal_language, status, lifecycle_step, "
         "asking_since, next_action_at, extranet_fields, ledger_length, ledger_head, "
-        "created_at, updated_at"
+        "created_at, updated_at, language_chosen_automatically"
     )
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 28)})"
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 29)})"
     chunk = 20000
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, total, chunk):
@@ -85,7 +85,7 @@ def insert_contacts(*, due: int, total: int) -> None:
                         ("de", "en", "de+en")[n % 3], "", "", "",
                         "asking" if is_due else "answered", 0,
                         stamp if is_due else None, stamp if is_due else None,
-                        "[]", 0, "", stamp, stamp,
+                        "[]", 0, "", stamp, stamp, False,
                     )
                 )  # fmt: skip
             cursor.executemany(sql, rows)
