@@ -39,6 +39,8 @@ class SendResult:
     sent: int = 0
     retry: int = 0
     failed: int = 0
+    # Not tried: their receiver was unreachable earlier in the same batch.
+    deferred: int = 0
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -154,6 +156,13 @@ def _record(delivery: Delivery, error: str, until: datetime) -> str:
     return DeliveryState.PENDING
 
 
+def _defer(delivery: Delivery, until: datetime) -> None:
+    """Give the row back, due after the base wait, without counting an attempt."""
+    Delivery.objects.filter(
+        pk=delivery.pk, state=DeliveryState.PENDING, next_attempt_at=until
+    ).update(next_attempt_at=timezone.now() + settings.ASKFIRST_HOOK_RETRY_BASE)
+
+
 def deliveries_send(*, limit: int = BATCH, now: datetime | None = None) -> SendResult:
     """Post one batch of due webhooks, each outside any transaction."""
     result = SendResult()
@@ -166,10 +175,20 @@ def deliveries_send(*, limit: int = BATCH, now: datetime | None = None) -> SendR
         .select_related("endpoint")
         .order_by("id")
     )
+    unreachable: set[int] = set()
     for row in rows:
+        if row.endpoint_id in unreachable:
+            _defer(row, until)
+            result.deferred += 1
+            continue
         error = _post(row)
         if error:
             log.warning("webhook %s to %s: %s", row.pk, row.endpoint.name, error)
+            if not error.startswith("HTTP "):
+                # Refused or timed out: the rest of this batch for the same
+                # receiver would wait out the timeout too, one after another,
+                # holding up the worker's mails (and a SIGTERM) for minutes.
+                unreachable.add(row.endpoint_id)
         state = _record(row, error, until)
         result.sent += state == DeliveryState.SENT
         result.failed += state == DeliveryState.FAILED
