@@ -193,33 +193,35 @@ def _insert_columns(creates: list[ContactInput], now: object) -> tuple[list[str]
     return columns, values
 
 
+def _asking_columns(*, language: str, now: object) -> dict[str, object]:
+    """Column → value that Contact.start_asking sets, for statements that bypass the model."""
+    contact = Contact()
+    contact.start_asking(language=language, by=None, at=now, automatically=True)
+    values: dict[str, object] = {}
+    for model_field in Contact._meta.concrete_fields:
+        if model_field.name in Contact.ASKING_FIELDS:
+            value = getattr(contact, model_field.attname)
+            # Plain values only: psycopg's COPY would write an Enum by its name.
+            values[str(model_field.column)] = value.value if isinstance(value, Enum) else value
+    return values
+
+
 def _start_trusted_columns(
     columns: list[str], values: list[tuple], languages: list[str], reasons: list[str], now: object
 ) -> None:
-    """New rows whose suggestion the operator trusts start asking, as Contact.start_asking."""
+    """New rows whose suggestion the operator trusts start asking."""
     trusted = {reason: suggestion_trusted(reason) for reason in set(reasons)}
     starts = [trusted[reason] for reason in reasons]
     if not any(starts):
         return
     position = {name: index for index, name in enumerate(columns)}
-
-    def fill(name: str, started: object) -> None:
-        waiting = values[position[name]]
-        values[position[name]] = tuple(
-            started if start else before for start, before in zip(starts, waiting, strict=True)
+    started = {language: _asking_columns(language=language, now=now) for language in set(languages)}
+    for column in started[languages[0]]:
+        index = position[column]
+        values[index] = tuple(
+            started[language][column] if start else before
+            for start, language, before in zip(starts, languages, values[index], strict=True)
         )
-
-    values[position["mail_language"]] = tuple(
-        language if start else before
-        for start, language, before in zip(
-            starts, languages, values[position["mail_language"]], strict=True
-        )
-    )
-    fill("status", Status.ASKING.value)
-    fill("language_chosen_at", now)
-    fill("language_chosen_automatically", True)
-    fill("asking_since", now)
-    fill("next_action_at", now)
 
 
 def _insert(creates: list[ContactInput], now: object) -> None:
@@ -263,21 +265,19 @@ def _insert(creates: list[ContactInput], now: object) -> None:
 def _start_trusted(updates: list[dict[str, object]], now: object) -> None:
     """Updated rows still waiting whose new suggestion is trusted start asking."""
     starts = [
-        (row["suggested_language"], row["id"])
+        (_asking_columns(language=str(row["suggested_language"]), now=now), row["id"])
         for row in updates
         if row["status"] == Status.QUEUED and suggestion_trusted(str(row["suggestion_reason"]))
     ]
     if not starts:
         return
+    columns = list(starts[0][0])
+    sets = ", ".join(f"{_q(column)} = %s" for column in (*columns, "updated_at"))
     # Only if still waiting: staff may have chosen meanwhile.
-    sql = (
-        f"UPDATE {_q(Contact._meta.db_table)} SET mail_language = %s, status = %s, "
-        "language_chosen_at = %s, language_chosen_automatically = %s, lifecycle_step = 0, "
-        "asking_since = %s, next_action_at = %s, updated_at = %s WHERE id = %s AND status = %s"
-    )
+    sql = f"UPDATE {_q(Contact._meta.db_table)} SET {sets} WHERE id = %s AND status = %s"
     rows: list[list] = [
-        [language, Status.ASKING.value, now, True, now, now, now, pk, Status.QUEUED.value]
-        for language, pk in starts
+        [*(values[column] for column in columns), now, pk, Status.QUEUED.value]
+        for values, pk in starts
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
