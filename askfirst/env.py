@@ -83,18 +83,41 @@ def parse_duration(raw: str, *, name: str = "duration") -> timedelta:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
+# Request, at most ten reminders, expiry. Each offset is a mail to someone who
+# has not answered (the default sends four reminders): a longer list is a
+# mistake in the setting, not a campaign.
+SCHEDULE_MAX_OFFSETS = 12
+
+
 def parse_schedule(raw: str, *, name: str = "ASKFIRST_SCHEDULE") -> tuple[timedelta, ...]:
-    """Offsets from the start: the request, any number of reminders, then expiry.
+    """Offsets from the start: the request, up to ten reminders, then expiry.
 
     "0d,7d,14d,21d,28d,30d" is the default; "0m,2m,4m,6m,8m,10m" the demo.
     """
-    parts = [part for part in (raw or "").split(",") if part.strip()]
-    offsets = tuple(parse_duration(part, name=name) for part in parts)
+    parts = [part.strip() for part in (raw or "").split(",") if part.strip()]
+    offsets: list[timedelta] = []
+    for part in parts:
+        if _DURATION.match(part) is None:
+            # Name the whole setting and the part at fault: "7x" alone is no clue.
+            raise ImproperlyConfigured(
+                f"{name}={raw!r}: {part!r} is not a duration "
+                "(a number and a unit: s, m, h, d or w)."
+            )
+        offsets.append(parse_duration(part, name=name))
     if len(offsets) < 2:
         raise ImproperlyConfigured(f"{name}={raw!r} needs at least a request and an expiry.")
-    if any(later <= earlier for earlier, later in zip(offsets, offsets[1:], strict=False)):
-        raise ImproperlyConfigured(f"{name}={raw!r} must increase strictly.")
-    return offsets
+    if len(offsets) > SCHEDULE_MAX_OFFSETS:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} has {len(offsets)} offsets; at most {SCHEDULE_MAX_OFFSETS} "
+            f"(the request, {SCHEDULE_MAX_OFFSETS - 2} reminders and the expiry)."
+        )
+    for n in range(1, len(offsets)):
+        if offsets[n] <= offsets[n - 1]:
+            raise ImproperlyConfigured(
+                f"{name}={raw!r} must increase strictly: "
+                f"{parts[n]!r} does not come after {parts[n - 1]!r}."
+            )
+    return tuple(offsets)
 
 
 def env_duration(name: str, default: str) -> timedelta:

@@ -141,7 +141,13 @@ ASKFIRST_ERASURE_STEPS = [
     "askfirst.mail.erasure.mail_forget",
     "askfirst.portal.throttle.throttle_forget",
     "askfirst.hooks.services.deliveries_forget",
+    "askfirst.portal.services.portal_forget",
+    "askfirst.intake.erasure.imports_forget",
 ]
+# Called with contact= inside every deactivation (portal, mail link, staff, API),
+# after the personal fields are wiped: what other apps hold that a do-not-contact
+# record must not keep.
+ASKFIRST_DEACTIVATION_STEPS = ["askfirst.portal.services.portal_close"]
 # A worker runs `askfirst scrub` this long after an erasure or deactivation
 # (erasures in between share it), so freed bytes leave the files within a day.
 ASKFIRST_SCRUB_DELAY = env_duration("ASKFIRST_SCRUB_DELAY", "1h")

@@ -5,6 +5,7 @@
     .venv/bin/python bench/lifecycle.py --scaling             # 10k of 10k vs 10k of 1M
     .venv/bin/python bench/lifecycle.py --scaling --repeat 3  # medians on a busy machine
     .venv/bin/python bench/lifecycle.py --batch 2000          # ASKFIRST_WORKER_BATCH (default 500)
+    .venv/bin/python bench/lifecycle.py --workers 2 --database-url …  # worker processes at once
 
 Each run starts from an empty database of its own (dropped and re-created).
 Target: ≥ 5,000 mails/s; 10k due among 1M takes ≤ 1.5× the time of 10k among 10k.
@@ -104,11 +105,62 @@ def advance_all() -> tuple[int, float]:
     return mails, time.perf_counter() - started
 
 
-def run(url: str, *, due: int, total: int) -> float:
+def advance_in_processes(url: str, workers: int) -> tuple[int, float]:
+    """`workers` processes advance the same due rows at once, as `askfirst worker`
+    does on several machines. Each sets Django up first and waits at a start
+    line, so the time counts only the advancing."""
+    import subprocess
+
+    from django.db import connections
+
+    connections.close_all()
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--database-url", url, "--child-advance"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for _ in range(workers)
+    ]
+    for child in children:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    started = time.perf_counter()
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    mails = 0
+    for child in children:
+        output, _ = child.communicate()
+        assert child.returncode == 0, output
+        mails += int(output.split()[0])
+    return mails, time.perf_counter() - started
+
+
+def child_advance(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "askfirst.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    connection.ensure_connection()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    mails, seconds = advance_all()
+    print(mails, seconds, flush=True)
+
+
+def run(url: str, *, due: int, total: int, workers: int = 1) -> float:
     fresh_database(url)
     setup_django(url)
     insert_contacts(due=due, total=total)
-    mails, seconds = advance_all()
+    if workers > 1:
+        mails, seconds = advance_in_processes(url, workers)
+    else:
+        mails, seconds = advance_all()
     assert mails == due, (mails, due)
     scheme = urlsplit(url).scheme
     rate = mails / seconds
@@ -117,6 +169,7 @@ def run(url: str, *, due: int, total: int) -> float:
     batch = settings.ASKFIRST_WORKER_BATCH
     print(
         f"{scheme}: {due:,} due of {total:,}: {seconds:.2f} s, {rate:,.0f} mails/s, batch {batch}"
+        + (f", {workers} workers" if workers > 1 else "")
     )
     return seconds
 
@@ -129,7 +182,12 @@ def main() -> None:
     parser.add_argument("--scaling", action="store_true", help="10k of 10k, then 10k of 1M")
     parser.add_argument("--batch", type=int, help="ASKFIRST_WORKER_BATCH for this run")
     parser.add_argument("--repeat", type=int, default=1, help="--scaling: runs of each size")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes at once")
+    parser.add_argument("--child-advance", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_advance:
+        child_advance(args.database_url)
+        return
     if args.batch:
         os.environ["ASKFIRST_WORKER_BATCH"] = str(args.batch)  # read by the subprocesses too
     if args.scaling:
@@ -152,7 +210,7 @@ def main() -> None:
         small, large = (statistics.median(values) for values in times.values())
         print(f"ratio 1M / 10k: {large / small:.2f} (medians of {args.repeat}; target ≤ 1.5)")
         return
-    run(args.database_url, due=args.due, total=args.total or args.due)
+    run(args.database_url, due=args.due, total=args.total or args.due, workers=args.workers)
 
 
 if __name__ == "__main__":

@@ -259,7 +259,12 @@ def consent_record(
             deliveries_consent_changed(contact=contact, events=events, consent=consent)
 
         changes: dict = {"ledger_length": ledger_length, "ledger_head": ledger_head}
-        if status in {Status.QUEUED, Status.ASKING}:
+        if status in {Status.QUEUED, Status.ASKING} or (
+            # Kept under another legal basis after the request expired, the
+            # person now consents (a link still valid, the portal, staff):
+            # consent is the basis again, and there is nothing left to review.
+            status == Status.RESTRICTED and granted and purpose.key == PurposeKey.STORAGE
+        ):
             # Any answer ends the consent request, in this same transaction:
             # the worker never sees this contact due again.
             status, next_action_at = Status.ANSWERED.value, None
@@ -278,8 +283,13 @@ def contact_deactivate(*, contact: Contact, proof: Proof) -> Contact:
     """Keep only the address, marked never to be contacted again.
 
     Every consent is withdrawn (and that is recorded); every other personal
-    field, interest and extranet choice is wiped.
+    field, interest, extranet choice and language suggestion is wiped. Apps
+    that hold more about the person (the portal: a password, sessions, a new
+    address waiting for confirmation) clean it up in their
+    ASKFIRST_DEACTIVATION_STEPS, on every path: portal, mail link, staff, API.
     """
+    from django.utils.module_loading import import_string
+
     with transaction.atomic():
         locked = Contact.objects.select_for_update().get(pk=contact.pk)
         if locked.status == Status.DEACTIVATED:
@@ -290,11 +300,18 @@ def contact_deactivate(*, contact: Contact, proof: Proof) -> Contact:
             setattr(locked, name, "")
         locked.source_ref = ""
         locked.source_language = ""
+        # The reason can name where the person lives ("country 'Österreich'").
+        locked.suggested_language = ""
+        locked.suggestion_reason = ""
         locked.extranet_fields = []
         locked.status = Status.DEACTIVATED
         locked.next_action_at = None
         locked.save()
         locked.topics.clear()
+        # Dotted paths resolved now, as for erasure: this app cannot import the
+        # apps that depend on it, and a signal would hide the rule.
+        for step in settings.ASKFIRST_DEACTIVATION_STEPS:
+            import_string(step)(contact=locked)
         # The wiped values stay in the database files until a scrub.
         scrub_schedule()
         LogEntry.objects.filter(

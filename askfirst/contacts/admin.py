@@ -214,13 +214,14 @@ class ContactAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("visible in the extranet"))
     def extranet_visible(self, obj: Contact) -> str:
-        if not obj.extranet_fields:
+        shown = obj.extranet_shown()
+        if not shown:
+            if obj.extranet_fields:
+                return str(_("nothing: sharing in the extranet is not granted"))
             return str(_("nothing (the default)"))
-        labels = {
-            name: str(getattr(Contact._meta.get_field(name), "verbose_name", name))
-            for name in PERSONAL_FIELDS
-        }
-        return ", ".join(labels.get(str(name), str(name)) for name in obj.extranet_fields)
+        return ", ".join(
+            str(getattr(Contact._meta.get_field(name), "verbose_name", name)) for name in shown
+        )
 
     # -- the change page -------------------------------------------------------
 

@@ -27,7 +27,7 @@ from askfirst.contacts.models import Contact, Kind, Status
 from askfirst.contacts.services import ContactConflict, Outcome, contact_upsert
 
 # Columns read for a known contact: enough to merge and to re-suggest.
-_KNOWN = ("id", "status", "email", "email_key", "kind", *TEXT_FIELDS)
+_KNOWN = ("id", "status", "email", "email_key", "kind", "source", *TEXT_FIELDS)
 # Columns an update writes: what contact_merge may change, and its consequences.
 _UPDATED = ("email", "email_key", "kind", *TEXT_FIELDS, "suggested_language", "suggestion_reason")
 _LOOKUP_CHUNK = 900
@@ -93,7 +93,17 @@ def _known(inputs: Sequence[ContactInput]) -> Known:
             known.by_key[str(row["email_key"])] = row
     by_source: dict[str, set[str]] = {}
     for data in inputs:
-        if data.source_ref and data.email_key not in known.by_key:
+        if not data.source_ref:
+            continue
+        stored = known.by_key.get(data.email_key)
+        # Unknown address: the id may find the contact. Known address that does
+        # not hold this id already: the id may belong to another contact, which
+        # contact_upsert refuses. A re-import of the same rows looks up nothing.
+        holds_it = stored is not None and (stored["source"], stored["source_ref"]) == (
+            data.source,
+            data.source_ref,
+        )
+        if not holds_it:
             by_source.setdefault(data.source, set()).add(data.source_ref)
     for source, refs in by_source.items():
         ref_list = sorted(refs)
@@ -320,6 +330,10 @@ def _plan(
             row = known.by_ref.get((data.source, data.source_ref))
             if row is not None and row["status"] != Status.DEACTIVATED:
                 return None  # an address change: contact_upsert checks conflicts itself
+        elif row is not None and data.source_ref:
+            holder = known.by_ref.get((data.source, data.source_ref))
+            if holder is not None and holder["id"] != row["id"]:
+                return None  # the id is another contact's: contact_upsert refuses the row
         if data.source_ref:
             ref = (data.source, data.source_ref)
             if ref in refs:
@@ -338,11 +352,11 @@ def _plan(
         if row["status"] == Status.DEACTIVATED:
             results.append(Outcome.DEACTIVATED)
             continue
-        changed = {
-            name: value
-            for name in (*data.given, "email")
-            if row[name] != (value := getattr(data, name))
-        }
+        names = {*data.given, "email"}
+        if data.source != row["source"]:
+            # As contact_merge: an id means something only in its own system.
+            names.discard("source_ref")
+        changed = {name: value for name in names if row[name] != (value := getattr(data, name))}
         if not changed:
             results.append(Outcome.UNCHANGED)
             continue

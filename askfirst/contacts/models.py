@@ -191,6 +191,23 @@ class Contact(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def extranet_shown(self) -> dict[str, str]:
+        """Field name → value of what other customers may see in the extranet.
+
+        The one place the rule lives: only the fields the person ticked, and
+        none at all while the extranet purpose is not granted (ticks are kept,
+        so agreeing later shows them). Every display of extranet data asks here.
+        """
+        if not self.extranet_fields:
+            return {}
+        # Imported here: the consent app's models import this module.
+        from askfirst.consent.models import PurposeKey
+
+        if not self.consent_states.filter(purpose__key=PurposeKey.EXTRANET, granted=True).exists():
+            return {}
+        ticked = set(self.extranet_fields)
+        return {name: getattr(self, name) for name in PERSONAL_FIELDS if name in ticked}
+
 
 class Topic(models.Model):
     key = models.SlugField(_("key"), unique=True)

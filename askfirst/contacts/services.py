@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -146,19 +146,43 @@ def contact_erase(*, contact: Contact) -> None:
     transaction.on_commit(database_scrub)
 
 
-def database_scrub() -> None:
+# A checkpoint waits this long for readers still using the write-ahead log (the
+# connection's usual busy timeout is 20 s: too long to hold up the request that
+# erased), then gives up; the scrub is tried again SCRUB_RETRY later.
+SCRUB_WAIT_MS = 1000
+SCRUB_RETRY = timedelta(minutes=1)
+
+
+def database_scrub() -> bool:
     """Push freed bytes out of the database files after an erasure.
 
     SQLite: secure_delete already zeroes freed cells in the main file, but
     the old pages still sit in the write-ahead log until a checkpoint copies
     them home and truncates it. PostgreSQL keeps dead rows until VACUUM;
     `askfirst scrub` runs that (see docs/operations.md).
+
+    Return False when a reader kept the log from being truncated: the old pages
+    are still in it, and another scrub is scheduled SCRUB_RETRY from now.
     """
     # Inside a transaction the log cannot be checkpointed past it; the
     # transaction's own on_commit (or the next scrub) does it.
-    if connection.vendor == "sqlite" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (usual,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
+        try:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # (busy, frames in the log, frames copied home): busy means a reader
+            # still used the log, so it was neither fully copied nor truncated.
+            busy, _log, _copied = cursor.fetchone()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
+    if busy:
+        scrub_schedule(delay=SCRUB_RETRY)
+        return False
+    return True
 
 
 SCRUB = "scrub"
@@ -168,11 +192,12 @@ def scrub_schedule(*, delay: timedelta | None = None) -> None:
     """Ask for a scrub of the database files soon (call inside the erasing transaction).
 
     Erasures within ASKFIRST_SCRUB_DELAY share one scrub; an earlier due time
-    is never pushed back.
+    is never pushed back, and a retry sooner than the scrub already due brings
+    it forward.
     """
     due = timezone.now() + (settings.ASKFIRST_SCRUB_DELAY if delay is None else delay)
     Upkeep.objects.get_or_create(name=SCRUB)
-    Upkeep.objects.filter(name=SCRUB, due_at__isnull=True).update(due_at=due)
+    Upkeep.objects.filter(Q(due_at__isnull=True) | Q(due_at__gt=due), name=SCRUB).update(due_at=due)
 
 
 def scrub_claim() -> bool:

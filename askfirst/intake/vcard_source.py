@@ -58,6 +58,17 @@ def _pick(props: list[_Property], name: str) -> _Property | None:
     return min(found, key=lambda p: p.rank) if found else None
 
 
+def _phone(value: str) -> str:
+    """The number in a tel: URI (vCard 4 writes TEL;VALUE=uri:tel:+44-20-1234), with
+    its extension; any other value as it is."""
+    value = value.strip()
+    if value[:4].lower() != "tel:":
+        return value
+    number, *params = value[4:].split(";")
+    extension = next((p[4:] for p in params if p[:4].lower() == "ext="), "")
+    return f"{number} ext. {extension}" if extension else number
+
+
 def card_fields(props: list[_Property]) -> dict[str, str]:
     data: dict[str, str] = {}
 
@@ -74,9 +85,11 @@ def card_fields(props: list[_Property]) -> dict[str, str]:
         given, _sep, family = _unescape(fn.value).strip().rpartition(" ") if fn else ("", "", "")
     put("first_name", given)
     put("last_name", family)
-    for prop_name, name in (("TITLE", "position"), ("TEL", "phone"), ("UID", "source_ref")):
+    for prop_name, name in (("TITLE", "position"), ("UID", "source_ref")):
         prop = _pick(props, prop_name)
         put(name, _unescape(prop.value) if prop else "")
+    tel = _pick(props, "TEL")
+    put("phone", _phone(_unescape(tel.value)) if tel else "")
     if "position" not in data:
         role = _pick(props, "ROLE")
         put("position", _unescape(role.value) if role else "")

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from askfirst.consent.models import PurposeKey
-from askfirst.consent.services import Proof, consent_record, contact_deactivate
-from askfirst.contacts.models import Status
+from askfirst.consent.services import ConsentError, Proof, consent_record, contact_deactivate
+from askfirst.contacts.models import Contact, Status
 from askfirst.lifecycle.models import LinkToken, TokenPurpose
 from askfirst.lifecycle.services import link_url, token_expiry, token_hash
 
@@ -32,24 +32,51 @@ def link_find(*, token: str) -> LinkToken:
     return link
 
 
+def link_evidence(*, link: LinkToken) -> str:
+    """The mail a link came in and its text versions, for the ledger event."""
+    if not link.mail:
+        return ""
+    return f"mail {link.mail}, text {link.text_version}"
+
+
 def link_act(*, link: LinkToken, language: str, ip_address: str | None = None) -> str:
     """Do what the link offers; returns the outcome shown on the page.
 
     Outcomes: "granted", "deactivated", "already-deactivated", "portal".
+    Raises LinkUnknown when the person was erased since the link was found
+    (expiry or deletion committed in between): the link is gone by then.
     """
     proof = Proof(
         channel="mail_link",
         language=language,
         token_hash=link.token_hash,
+        evidence=link_evidence(link=link),
         ip_address=ip_address,
     )
+    try:
+        return _link_act(link=link, proof=proof)
+    except Contact.DoesNotExist:
+        # The answer and the erasure raced, and the erasure won; the token
+        # went with the contact, so this is what the same request a moment
+        # later would get.
+        raise LinkUnknown from None
+
+
+def _link_act(*, link: LinkToken, proof: Proof) -> str:
     with transaction.atomic():
         if link.purpose == TokenPurpose.YES:
             if link.contact.status == Status.DEACTIVATED:
                 return "already-deactivated"
-            consent_record(
-                contact=link.contact, purpose_key=PurposeKey.STORAGE, granted=True, proof=proof
-            )
+            try:
+                consent_record(
+                    contact=link.contact, purpose_key=PurposeKey.STORAGE, granted=True, proof=proof
+                )
+            except ConsentError:
+                # Deactivated elsewhere after the link was read: consent_record
+                # saw it under the row lock. The same answer as a moment later.
+                if Contact.objects.filter(pk=link.contact_id, status=Status.DEACTIVATED).exists():
+                    return "already-deactivated"
+                raise
             outcome = "granted"
         elif link.purpose == TokenPurpose.DEACTIVATE:
             contact_deactivate(contact=link.contact, proof=proof)

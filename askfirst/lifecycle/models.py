@@ -19,6 +19,13 @@ class LinkToken(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="link_tokens")
     # The mail's language ("de", "en" or "de+en"): the page answers in it.
     language = models.CharField(_("language"), max_length=8)
+    # The mail the link came in (a MailName) and its text versions (as
+    # Outbox.text_version, e.g. "de:3,en:2"): an answer given through the link
+    # is recorded with them, so the ledger names the exact text the person
+    # answered. Empty for links that came in no mail (the confirmation page's
+    # portal link). No choices: a new mail name needs no migration here.
+    mail = models.CharField(_("mail"), max_length=16, blank=True)
+    text_version = models.CharField(_("text version"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("created"))
     expires_at = models.DateTimeField(_("expires"), db_index=True)
     used_at = models.DateTimeField(_("used"), null=True, blank=True)

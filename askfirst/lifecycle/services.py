@@ -69,7 +69,16 @@ FIELD_LABELS = {
 MONTHS_EN = "January February March April May June July August September October November December"
 
 
-TOKEN_FIELDS = ["token_hash", "purpose", "contact_id", "language", "created_at", "expires_at"]
+TOKEN_FIELDS = [
+    "token_hash",
+    "purpose",
+    "contact_id",
+    "language",
+    "mail",
+    "text_version",
+    "created_at",
+    "expires_at",
+]
 OUTBOX_FIELDS = [
     "name",
     "step",
@@ -214,7 +223,14 @@ def mail_contexts(
 
 
 def _new_tokens(
-    *, contact: Contact, language: str, now: datetime, expires: datetime, sink: list[tuple]
+    *,
+    contact: Contact,
+    language: str,
+    mail: str,
+    text_version: str,
+    now: datetime,
+    expires: datetime,
+    sink: list[tuple],
 ) -> dict[str, str]:
     """Three personal links for one mail; only their hashes are kept."""
     tokens = {}
@@ -222,7 +238,9 @@ def _new_tokens(
         token = secrets.token_urlsafe(32)
         tokens[purpose] = token
         # In TOKEN_FIELDS order.
-        sink.append((token_hash(token), purpose, contact.pk, language, now, expires))
+        sink.append(
+            (token_hash(token), purpose, contact.pk, language, mail, text_version, now, expires)
+        )
     return tokens
 
 
@@ -237,14 +255,16 @@ def _asking_mail(
 ) -> tuple:
     """The request (step 0) or reminder number `step`, rendered, with its links."""
     language = contact.mail_language or "en"
+    name = MailName.REQUEST if step == 0 else MailName.REMINDER
     tokens = _new_tokens(
         contact=contact,
         language=language,
+        mail=name,
+        text_version=renderer.text_version(name=name, language=language),
         now=now,
         expires=token_expiry(start=contact.asking_since or now),
         sink=tokens_sink,
     )
-    name = MailName.REQUEST if step == 0 else MailName.REMINDER
     contexts = mail_contexts(
         contact=contact,
         language=language,
@@ -459,7 +479,13 @@ def portal_link_send(*, contact: Contact, now: datetime | None = None) -> Outbox
         tokens: list[tuple] = []
         expires = token_expiry(start=now)
         links = _new_tokens(
-            contact=contact, language=language, now=now, expires=expires, sink=tokens
+            contact=contact,
+            language=language,
+            mail=MailName.PORTAL,
+            text_version=renderer.text_version(name=MailName.PORTAL, language=language),
+            now=now,
+            expires=expires,
+            sink=tokens,
         )
         contexts = mail_contexts(
             contact=contact,

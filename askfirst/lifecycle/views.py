@@ -58,7 +58,11 @@ def _choice(request: HttpRequest, link: LinkToken, language: str) -> HttpRespons
 
 
 def _done(request: HttpRequest, link: LinkToken, language: str) -> HttpResponse:
-    outcome = link_act(link=link, language=language, ip_address=request.META.get("REMOTE_ADDR"))
+    try:
+        outcome = link_act(link=link, language=language, ip_address=request.META.get("REMOTE_ADDR"))
+    except (LinkUnknown, LinkExpired) as exc:
+        # The person was erased between finding the link and acting on it.
+        return _invalid(request, exc)
     portal_url = portal_link_new(link=link) if outcome == "granted" else None
     return render(
         request,

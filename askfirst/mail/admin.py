@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
@@ -6,11 +7,76 @@ from django.utils.translation import ngettext
 
 from askfirst.contacts.models import Contact
 from askfirst.mail.models import Bounce, DemoMail, MailTemplate, Outbox, OutboxState
+from askfirst.mail.render import PLACEHOLDERS, placeholders_used
 from askfirst.mail.services import mail_template_add, outbox_retry
+
+
+def _listed(names: set[str] | frozenset[str]) -> str:
+    return ", ".join(f"${name}" for name in sorted(names))
+
+
+class MailTemplateForm(forms.ModelForm):
+    """Checks the placeholders: rendering leaves an unknown `$name` in the mail
+    as it is (a typo like `$yes_urll` would reach people), and a text without
+    a link its mail exists for cannot be answered."""
+
+    class Meta:
+        model = MailTemplate
+        fields = ["name", "language", "subject", "body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        placeholders = PLACEHOLDERS.get(self.instance.name) if self.instance.pk else None
+        if placeholders is not None and "body" in self.fields:
+            # On an edit the mail is known: say exactly what this text may use.
+            help_text = _("Placeholders: %(names)s.") % {"names": _listed(placeholders.provided)}
+            if placeholders.required:
+                help_text += " " + _("Required: %(names)s.") % {
+                    "names": _listed(placeholders.required)
+                }
+            self.fields["body"].help_text = help_text
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        # The name is read-only on an edit, so it comes from the text edited.
+        name = self.instance.name if self.instance.pk else cleaned.get("name")
+        placeholders = PLACEHOLDERS.get(name or "")
+        if placeholders is None:
+            return cleaned
+        for field in ("subject", "body"):
+            text = cleaned.get(field)
+            if text is None:
+                continue  # already rejected (empty, too long)
+            unknown = placeholders_used(text) - placeholders.provided
+            if unknown:
+                self.add_error(
+                    field,
+                    ngettext(
+                        "Unknown placeholder %(names)s. This mail can use: %(allowed)s.",
+                        "Unknown placeholders %(names)s. This mail can use: %(allowed)s.",
+                        len(unknown),
+                    )
+                    % {"names": _listed(unknown), "allowed": _listed(placeholders.provided)},
+                )
+        body = cleaned.get("body")
+        if body is not None:
+            missing = placeholders.required - placeholders_used(body)
+            if missing:
+                self.add_error(
+                    "body",
+                    ngettext(
+                        "This mail needs the placeholder %(names)s in its text.",
+                        "This mail needs the placeholders %(names)s in its text.",
+                        len(missing),
+                    )
+                    % {"names": _listed(missing)},
+                )
+        return cleaned
 
 
 @admin.register(MailTemplate)
 class MailTemplateAdmin(admin.ModelAdmin):
+    form = MailTemplateForm
     list_display = ["name", "language", "version", "subject", "created_at"]
     list_filter = ["name", "language"]
     readonly_fields = ["version", "created_at"]

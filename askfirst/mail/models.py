@@ -146,6 +146,33 @@ class Bounce(models.Model):
         return self.email_key
 
 
+class SmtpOutage(models.Model):
+    """The SMTP server as the workers last found it: one row, shared by them all.
+
+    A connection that fails (refused, timed out, dropped, a 421 "closing")
+    says nothing about the mails in hand, so it costs them no attempt; instead
+    no worker connects again before `retry_at`, a wait that doubles with each
+    failure in a row (askfirst/mail/delivery.py, docs/mail.md).
+    """
+
+    # The one row's key.
+    ONLY = 1
+
+    # Not shown in the admin (the rows' last_error and the log say why mail
+    # waits), so no translated labels.
+    failures = models.PositiveIntegerField(default=0)  # connection failures in a row
+    since = models.DateTimeField(null=True, blank=True)  # the first of them
+    retry_at = models.DateTimeField(null=True, blank=True)  # no connection before
+    # The outbox row being sent when a connection last broke, and how many
+    # times in a row that happened with it: a mail that breaks every
+    # connection must end as failed, not hold up the queue for ever.
+    dropped_mail = models.PositiveBigIntegerField(null=True, blank=True)
+    dropped_count = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"SMTP: {self.failures} failure(s) in a row, next try {self.retry_at}"
+
+
 class DemoMail(models.Model):
     """A mail the demo SMTP sink of `askfirst serve --demo-smtp` received."""
 

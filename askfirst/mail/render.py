@@ -22,6 +22,59 @@ BILINGUAL_SEPARATOR = "\n\n" + "-" * 60 + "\n\n"
 
 
 @dataclass(frozen=True)
+class Placeholders:
+    """The values a mail is rendered with, and those its text cannot do without."""
+
+    provided: frozenset[str]
+    # In the body: a request without its yes link cannot be answered.
+    required: frozenset[str] = frozenset()
+
+
+# What each mail's callers put into `contexts` (askfirst/lifecycle/services.py
+# mail_contexts, _asking_mail and portal_link_send; askfirst/portal/mails.py and
+# its callers in askfirst/portal/services.py). `safe_substitute` leaves any
+# other `$name` in the mail as it is, so staff texts are checked against this
+# when saved (askfirst/mail/admin.py).
+_ABOUT_THE_CONTACT = frozenset(
+    {
+        "greeting",
+        "company",
+        "company_address",
+        "privacy_contact",
+        "data",
+        "source",
+        "deletion_date",
+    }
+)
+_ASKING_LINKS = frozenset({"yes_url", "deactivate_url", "portal_url"})
+_PORTAL_MAIL = frozenset(
+    {"greeting", "company", "company_address", "privacy_contact", "portal_url"}
+)
+PLACEHOLDERS: dict[str, Placeholders] = {
+    "request": Placeholders(
+        _ABOUT_THE_CONTACT | _ASKING_LINKS | {"reminder_number"}, _ASKING_LINKS
+    ),
+    "reminder": Placeholders(
+        _ABOUT_THE_CONTACT | _ASKING_LINKS | {"reminder_number"}, _ASKING_LINKS
+    ),
+    "deletion": Placeholders(_ABOUT_THE_CONTACT),
+    "portal": Placeholders(
+        _ABOUT_THE_CONTACT | {"portal_url", "link_expiry"}, frozenset({"portal_url"})
+    ),
+    "email_confirm": Placeholders(
+        _PORTAL_MAIL | {"confirm_url", "link_expiry"}, frozenset({"confirm_url"})
+    ),
+    "email_changed": Placeholders(_PORTAL_MAIL | {"new_email_masked"}),
+    "password_changed": Placeholders(_PORTAL_MAIL),
+}
+
+
+def placeholders_used(text: str) -> set[str]:
+    """The `$name` / `${name}` placeholders in a text (`$$` is a literal dollar)."""
+    return set(Template(text).get_identifiers())
+
+
+@dataclass(frozen=True)
 class TemplateVersion:
     version: int
     subject: Template
@@ -90,6 +143,10 @@ def _subject(text: str) -> str:
     return "\r\n ".join(f"=?utf-8?q?{word}?=" for word in words)
 
 
+def _languages(language: str) -> list[str]:
+    return ["de", "en"] if language == "de+en" else [language]
+
+
 class MailRenderer:
     """Renders many mails with one set of templates and settings (one batch)."""
 
@@ -97,6 +154,7 @@ class MailRenderer:
         self.templates = templates
         # A batch's subjects are mostly the same few texts; encoding one is ~50 µs.
         self.subjects: dict[str, str] = {}
+        self.versions: dict[tuple[str, str], str] = {}
         self.domain = mail_domain()
         self.date = format_datetime(now.astimezone())
         self.from_header = _address_header(settings.ASKFIRST_MAIL_FROM)
@@ -111,6 +169,18 @@ class MailRenderer:
             f"List-Id: <consent.{self.domain}>\r\n"
         )
 
+    def text_version(self, *, name: str, language: str) -> str:
+        """The versions a mail of this name and language is rendered with, e.g. "de:3,en:2".
+
+        Known before rendering: the mail's links record it when they are issued.
+        """
+        version = self.versions.get((name, language))
+        if version is None:
+            version = self.versions[(name, language)] = ",".join(
+                f"{lang}:{self.templates[(name, lang)].version}" for lang in _languages(language)
+            )
+        return version
+
     def render(
         self,
         *,
@@ -121,14 +191,13 @@ class MailRenderer:
         unsubscribe_url: str | None,
     ) -> Rendered:
         """`contexts` maps each language of the mail to its placeholder values."""
-        languages = ["de", "en"] if language == "de+en" else [language]
-        subjects, bodies, versions = [], [], []
+        languages = _languages(language)
+        subjects, bodies = [], []
         for lang in languages:
             template = self.templates[(name, lang)]
             values = contexts[lang]
             subjects.append(template.subject.safe_substitute(values).strip())
             bodies.append(template.body.safe_substitute(values).strip("\n"))
-            versions.append(f"{lang}:{template.version}")
         subject = " / ".join(subjects)
         encoded = self.subjects.get(subject)
         if encoded is None:
@@ -151,5 +220,7 @@ class MailRenderer:
             )
         body = _body_qp(BILINGUAL_SEPARATOR.join(bodies) + "\n")
         return Rendered(
-            message=f"{head}\r\n{body}", message_id=message_id, text_version=",".join(versions)
+            message=f"{head}\r\n{body}",
+            message_id=message_id,
+            text_version=self.text_version(name=name, language=language),
         )

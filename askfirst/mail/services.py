@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from askfirst.contacts.models import Contact
+from askfirst.contacts.services import scrub_schedule
 from askfirst.mail.models import (
     FINAL_STATES,
     MailName,
@@ -120,8 +121,17 @@ def outbox_purge(*, now: datetime | None = None) -> int:
     """Finished mails older than the retention keep only metadata (no address, no body)."""
     now = now or timezone.now()
     cutoff = now - settings.ASKFIRST_MAIL_RETENTION
-    return (
-        Outbox.objects.filter(state__in=FINAL_STATES, finished_at__lt=cutoff)
-        .exclude(message="")
-        .update(message="", recipient="")
+    finished = Outbox.objects.filter(state__in=FINAL_STATES, finished_at__lt=cutoff).exclude(
+        message=""
     )
+    with transaction.atomic():
+        # A mail to an erased person (a deletion confirmation; the worker blanks
+        # those as they finish, so only rows from before that): its bytes must
+        # leave the database files too. A scrub for the others would cost a
+        # VACUUM FULL on PostgreSQL for data the contact row still holds.
+        erased = finished.filter(contact__isnull=True).update(
+            message="", recipient="", last_error=""
+        )
+        if erased:
+            scrub_schedule()
+        return erased + finished.update(message="", recipient="")

@@ -1,14 +1,17 @@
 """The portal session: who is in, how they proved it, and when.
 
-The session holds only ids and times (never an address), so session rows
-left behind after an erasure say nothing about the person.
+The session holds only ids and times (never an address). Erasure and
+deactivation still delete a person's session rows (sessions_delete): a row
+that outlived its person would say that someone with this id used the portal.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import import_module
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest
@@ -64,7 +67,10 @@ def session_open(
     request.session[CONTACT] = contact.pk
     request.session[VIA] = via
     request.session[PROVEN_AT] = proven_at.timestamp()
-    request.session[GENERATION] = login_generation(contact=contact)
+    # Everyone with a portal session has a login row (without a password until
+    # they set one): sessions_delete searches the session table only for them.
+    login, _ = PortalLogin.objects.get_or_create(contact=contact)
+    request.session[GENERATION] = login.generation
     request.session[TOKEN_HASH] = token_hash
     if language:
         request.session[LANGUAGE] = language
@@ -168,3 +174,27 @@ def session_renew_generation(*, request: HttpRequest, contact: Contact) -> None:
 
 def session_end(*, request: HttpRequest) -> None:
     request.session.flush()
+
+
+def sessions_delete(*, contact: Contact) -> int:
+    """Delete the session rows of every portal session of this person; how many.
+
+    The contact id sits inside the signed session data, so the rows are read and
+    decoded (the store decodes each distinct value once per process). A contact
+    without a login row never had a session (session_open makes one), so the
+    thousands erased at the end of a consent request cost one query each.
+    """
+    if not PortalLogin.objects.filter(contact_id=contact.pk).exists():
+        return 0
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    model = store.get_model_class()
+    decoder = store()
+    keys = [
+        key
+        for key, data in model.objects.values_list("session_key", "session_data").iterator(
+            chunk_size=2000
+        )
+        if decoder.decode(data).get(CONTACT) == contact.pk
+    ]
+    deleted, _ = model.objects.filter(session_key__in=keys).delete()
+    return deleted

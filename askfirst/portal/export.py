@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from askfirst.consent.models import ConsentEvent, ConsentState, Purpose
 from askfirst.contacts.models import PERSONAL_FIELDS, Contact
@@ -26,10 +27,6 @@ PURPOSE_CATEGORY = {
     "tracking": "Personalisation",
     "extranet": "Sharing with other customers",
 }
-TERMINATION = (
-    "Withdraw at any time in the portal or by mail; withdrawing storage and processing "
-    "ends the other purposes too."
-)
 
 
 def _time(value: datetime | None) -> str | None:
@@ -46,11 +43,12 @@ def _controller() -> dict[str, str]:
     }
 
 
-def _event(event: ConsentEvent) -> dict[str, Any]:
+def _event(event: ConsentEvent, language: str) -> dict[str, Any]:
     return {
         "recordId": event.hash,
         "sequence": event.seq,
         "purpose": event.purpose.key,
+        "purposeName": event.purpose.name(language),
         "state": event.action,
         "consentTimestamp": _time(event.occurred_at),
         "collectionMethod": event.channel,
@@ -67,7 +65,9 @@ def _event(event: ConsentEvent) -> dict[str, Any]:
     }
 
 
-def _receipt(contact: Contact, events: list[ConsentEvent], now: datetime) -> dict[str, Any]:
+def _receipt(
+    contact: Contact, events: list[ConsentEvent], now: datetime, language: str
+) -> dict[str, Any]:
     states = {
         state.purpose_id: state
         for state in ConsentState.objects.filter(contact=contact).select_related(
@@ -79,7 +79,7 @@ def _receipt(contact: Contact, events: list[ConsentEvent], now: datetime) -> dic
         state = states.get(purpose.pk)
         purposes.append(
             {
-                "purpose": purpose.name_en,
+                "purpose": purpose.name(language),
                 "purposeKey": purpose.key,
                 "purposeCategory": [PURPOSE_CATEGORY.get(purpose.key, purpose.key)],
                 "consentType": "EXPLICIT",
@@ -92,9 +92,12 @@ def _receipt(contact: Contact, events: list[ConsentEvent], now: datetime) -> dic
                 "consentTimestamp": _time(state.updated_at) if state else None,
                 "collectionMethod": state.event.channel if state else None,
                 "textVersion": state.event.text.version if state and state.event.text else None,
-                "termination": TERMINATION,
+                "termination": _(
+                    "Withdraw at any time in the portal or by mail; withdrawing storage and "
+                    "processing ends the other purposes too."
+                ),
                 "thirdPartyDisclosure": purpose.key == "extranet",
-                "thirdPartyName": "other customers in the extranet"
+                "thirdPartyName": _("other customers in the extranet")
                 if purpose.key == "extranet"
                 else None,
             }
@@ -109,7 +112,7 @@ def _receipt(contact: Contact, events: list[ConsentEvent], now: datetime) -> dic
         "consentReceiptID": str(
             uuid.uuid5(uuid.NAMESPACE_URL, f"{contact.pk}:{contact.ledger_head}")
         ),
-        "language": contact.portal_language or contact.mail_language,
+        "language": language,
         "piiPrincipalId": contact.email,
         "piiControllers": [_controller()],
         "policyUrl": settings.SITE_URL,
@@ -120,8 +123,19 @@ def _receipt(contact: Contact, events: list[ConsentEvent], now: datetime) -> dic
     }
 
 
-def portal_copy(*, contact: Contact, now: datetime | None = None) -> dict[str, Any]:
+def portal_copy(
+    *, contact: Contact, language: str = "", now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything held about the person; the words in it (purpose names, the
+    receipt's texts) in `language`, else the person's portal or mail language.
+    Keys (`purposeKey`, a record's `purpose`) stay the same in every language."""
     now = now or timezone.now()
+    language = language or contact.portal_language or contact.mail_language[:2] or "en"
+    with translation.override(language):
+        return _copy(contact, language, now)
+
+
+def _copy(contact: Contact, language: str, now: datetime) -> dict[str, Any]:
     events = list(
         ConsentEvent.objects.filter(contact=contact)
         .select_related("purpose", "text")
@@ -151,8 +165,8 @@ def portal_copy(*, contact: Contact, now: datetime | None = None) -> dict[str, A
             ],
             "extranetFields": list(contact.extranet_fields),
         },
-        "consentReceipt": _receipt(contact, events, now),
-        "consentRecords": [_event(event) for event in events],
+        "consentReceipt": _receipt(contact, events, now, language),
+        "consentRecords": [_event(event, language) for event in events],
         "mails": [
             {
                 "mail": mail.name,

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from askfirst.consent.models import ConsentEvent, ConsentState, ConsentText, Purpose, PurposeKey
-from askfirst.consent.services import ConsentError
 from askfirst.contacts.models import PERSONAL_FIELDS, Topic
 from askfirst.portal.access import session_end, session_renew_generation
 from askfirst.portal.decorators import client_ip, portal_page
@@ -218,7 +217,7 @@ def consent(request: HttpRequest) -> HttpResponse:
                 language=language,
                 ip_address=client_ip(request),
             )
-        except ConsentError as exc:
+        except PortalError as exc:
             error, status = str(exc), 400
         else:
             if key == PurposeKey.STORAGE and not granted:
@@ -296,7 +295,8 @@ def copy(request: HttpRequest) -> HttpResponse:
 @portal_page(fresh=True, deactivated_ok=True)
 def copy_download(request: HttpRequest) -> HttpResponse:
     contact = request.portal.contact  # type: ignore[attr-defined]
-    body = json.dumps(portal_copy(contact=contact), ensure_ascii=False, indent=2)
+    copy = portal_copy(contact=contact, language=_language(request))
+    body = json.dumps(copy, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'

@@ -14,15 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from askfirst.consent.models import Channel, ConsentEvent
-from askfirst.consent.services import Proof, consent_record, contact_deactivate
+from askfirst.consent.models import Channel, ConsentEvent, Purpose
+from askfirst.consent.services import ConsentError, Proof, consent_record, contact_deactivate
 from askfirst.contacts.emails import InvalidEmail, email_key, normalise_email
 from askfirst.contacts.models import PERSONAL_FIELDS, Contact, Status, Topic
 from askfirst.contacts.services import contact_erase
 from askfirst.lifecycle.models import LinkToken
 from askfirst.lifecycle.services import format_moment, portal_link_send, token_hash
+from askfirst.mail.models import MailName, Outbox
 from askfirst.portal import conf
-from askfirst.portal.access import PortalAccess
+from askfirst.portal.access import PortalAccess, sessions_delete
 from askfirst.portal.mails import EMAIL_CHANGED, EMAIL_CONFIRM, PASSWORD_CHANGED, portal_mail_write
 from askfirst.portal.models import EmailChange, PortalLogin
 from askfirst.portal.throttle import (
@@ -87,15 +88,26 @@ def portal_link_request(*, email: str, ip_address: str | None, now: datetime | N
 
 
 def portal_fresh_link_send(*, contact: Contact, now: datetime | None = None) -> None:
-    """From inside the portal (fresh proof needed): a new link to the person's own address."""
+    """From inside the portal (fresh proof needed): a new link to the person's own address.
+
+    A deactivated person gets it too: deleting themselves needs fresh proof and
+    their password is gone, so this link is their only way. It is a mail they
+    asked for from their own session, not contact they told us to stop. The
+    mail worker holds back every mail tied to a deactivated contact, so this
+    one is tied to none, like a deletion confirmation: the worker keeps no
+    address in it once sent, and portal_forget deletes it if the person is
+    erased before then.
+    """
     now = now or timezone.now()
     count = throttle_hit(
         scope="link-address", value=contact.email_key, window=conf.link_limit_address()[1], now=now
     )
     if count > conf.link_limit_address()[0]:
         raise Throttled
-    if contact.status != Status.DEACTIVATED:
-        portal_link_send(contact=contact, now=now)
+    with transaction.atomic():
+        row = portal_link_send(contact=contact, now=now)
+        if contact.status == Status.DEACTIVATED:
+            Outbox.objects.filter(pk=row.pk).update(contact=None)
 
 
 @cache
@@ -208,9 +220,29 @@ def portal_consent_set(
         token_hash=access.token_hash,
         ip_address=ip_address,
     )
-    return consent_record(
-        contact=access.contact, purpose_key=purpose_key, granted=granted, proof=proof
-    )
+    try:
+        return consent_record(
+            contact=access.contact, purpose_key=purpose_key, granted=granted, proof=proof
+        )
+    except ConsentError as exc:
+        raise PortalError(
+            _consent_refusal(contact=access.contact, purpose_key=purpose_key, language=language)
+            or str(exc)
+        ) from exc
+
+
+def _consent_refusal(*, contact: Contact, purpose_key: str, language: str) -> str:
+    """consent_record's refusal in the page's language: it names purposes in English
+    (it serves staff and the API too), the person reads them as the page shows them."""
+    purpose = Purpose.objects.select_related("requires").filter(key=purpose_key).first()
+    if purpose is None or purpose.requires is None:
+        return ""
+    if contact.consent_states.filter(purpose=purpose.requires, granted=True).exists():
+        return ""
+    return _("%(purpose)s needs consent to %(base)s first.") % {
+        "purpose": purpose.name(language),
+        "base": purpose.requires.name(language),
+    }
 
 
 def _mask(address: str) -> str:
@@ -222,7 +254,13 @@ def _mask(address: str) -> str:
 def portal_email_change_request(
     *, contact: Contact, new_email: str, language: str, now: datetime | None = None
 ) -> EmailChange:
-    """Send a confirmation link to the new address; nothing changes until it is used."""
+    """Send a confirmation link to the new address; nothing changes until it is used.
+
+    The answer is the same whether or not the address belongs to another
+    contact: refusing it here would let anyone with a session test addresses
+    one after another. The confirmation refuses it instead, and only the owner
+    of that mailbox sees the refusal.
+    """
     now = now or timezone.now()
     try:
         normalised = normalise_email(new_email)
@@ -231,11 +269,12 @@ def portal_email_change_request(
     key = email_key(normalised)
     if key == contact.email_key:
         raise PortalError(_("This is already your address."))
-    if Contact.objects.filter(email_key=key).exclude(pk=contact.pk).exists():
-        raise PortalError(_("This address cannot be used for your profile. Please choose another."))
     most, window = conf.email_change_limit()
     if throttle_hit(scope="email-change", value=str(contact.pk), window=window, now=now) > most:
         raise Throttled
+    # A deactivated address is never written to, least of all at someone else's
+    # request; the answer and the pending change look the same all the same.
+    do_not_contact = Contact.objects.filter(email_key=key, status=Status.DEACTIVATED).exists()
     token = secrets.token_urlsafe(32)
     expires = now + conf.email_change_age()
     with transaction.atomic():
@@ -247,17 +286,19 @@ def portal_email_change_request(
             created_at=now,
             expires_at=expires,
         )
-        portal_mail_write(
-            name=EMAIL_CONFIRM,
-            contact=contact,
-            recipient=normalised,
-            language=language,
-            now=now,
-            extra={
-                "confirm_url": settings.SITE_URL + reverse("portal:email-confirm", args=[token]),
-                "link_expiry": format_moment(expires, language=language, with_time=True),
-            },
-        )
+        if not do_not_contact:
+            portal_mail_write(
+                name=EMAIL_CONFIRM,
+                contact=contact,
+                recipient=normalised,
+                language=language,
+                now=now,
+                extra={
+                    "confirm_url": settings.SITE_URL
+                    + reverse("portal:email-confirm", args=[token]),
+                    "link_expiry": format_moment(expires, language=language, with_time=True),
+                },
+            )
     return change
 
 
@@ -282,27 +323,35 @@ def email_change_find(*, token: str, now: datetime | None = None) -> EmailChange
 def portal_email_change_confirm(
     *, change: EmailChange, language: str, now: datetime | None = None
 ) -> Contact:
-    """The new address is proven: switch to it, tell the old one, end old links and sessions."""
+    """The new address is proven: switch to it, tell the old one, end old links and sessions.
+
+    A refused change is deleted (and stays deleted: the refusal is raised after
+    the transaction), so its link cannot be tried again.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=change.contact_id)
         key = email_key(change.new_email)
-        if Contact.objects.filter(email_key=key).exclude(pk=contact.pk).exists():
+        refusal = ""
+        if contact.status == Status.DEACTIVATED:
+            # The old address is the do-not-contact record: replacing it would
+            # let mail to it through again.
+            refusal = _("This profile is deactivated, so its address cannot change.")
+        elif Contact.objects.filter(email_key=key).exclude(pk=contact.pk).exists():
+            refusal = _("This address cannot be used for your profile. Please choose another.")
+        if refusal:
             EmailChange.objects.filter(pk=change.pk).delete()
-            raise PortalError(
-                _("This address cannot be used for your profile. Please choose another.")
-            )
-        old_email = contact.email
-        contact.email = change.new_email
-        contact.email_key = key
-        contact.save(update_fields=["email", "email_key", "updated_at"])
-        EmailChange.objects.filter(contact=contact).delete()
-        # Links mailed to the old address must stop working: it may be the
-        # reason for the change (a mailbox someone else can read).
-        LinkToken.objects.filter(contact=contact).delete()
-        PortalLogin.objects.get_or_create(contact=contact)
-        PortalLogin.objects.filter(contact=contact).update(generation=F("generation") + 1)
-        if contact.status != Status.DEACTIVATED:
+        else:
+            old_email = contact.email
+            contact.email = change.new_email
+            contact.email_key = key
+            contact.save(update_fields=["email", "email_key", "updated_at"])
+            EmailChange.objects.filter(contact=contact).delete()
+            # Links mailed to the old address must stop working: it may be the
+            # reason for the change (a mailbox someone else can read).
+            LinkToken.objects.filter(contact=contact).delete()
+            PortalLogin.objects.get_or_create(contact=contact)
+            PortalLogin.objects.filter(contact=contact).update(generation=F("generation") + 1)
             portal_mail_write(
                 name=EMAIL_CHANGED,
                 contact=contact,
@@ -311,31 +360,56 @@ def portal_email_change_confirm(
                 now=now,
                 extra={"new_email_masked": _mask(contact.email)},
             )
+    if refusal:
+        raise PortalError(refusal)
     return contact
 
 
 def portal_deactivate(*, access: PortalAccess, language: str, ip_address: str | None) -> Contact:
-    """Keep only the address as a do-not-contact record; the login goes too."""
+    """Keep only the address as a do-not-contact record; the login goes too (portal_close)."""
     proof = Proof(
         channel=Channel.PORTAL,
         language=language,
         token_hash=access.token_hash,
         ip_address=ip_address,
     )
-    with transaction.atomic():
-        contact = contact_deactivate(contact=access.contact, proof=proof)
-        EmailChange.objects.filter(contact=contact).delete()
-        PortalLogin.objects.get_or_create(contact=contact)
-        # Bumping the generation ends every other session of this person.
-        PortalLogin.objects.filter(contact=contact).update(
-            password_hash="", password_set_at=None, generation=F("generation") + 1
-        )
-    return contact
+    return contact_deactivate(contact=access.contact, proof=proof)
+
+
+def portal_close(*, contact: Contact) -> None:
+    """Part of every deactivation (ASKFIRST_DEACTIVATION_STEPS), whichever way it happens.
+
+    A pending new address would replace the do-not-contact one once confirmed;
+    the password and the sessions would keep a door open to a profile that
+    holds nothing but the address. What remains is the way to delete it: a
+    fresh link to that address (portal_fresh_link_send).
+    """
+    EmailChange.objects.filter(contact=contact).delete()
+    # A new generation also ends a session opened meanwhile (its row is written
+    # after sessions_delete has looked).
+    PortalLogin.objects.filter(contact=contact).update(
+        password_hash="", password_set_at=None, generation=F("generation") + 1
+    )
+    sessions_delete(contact=contact)
 
 
 def portal_erase(*, contact: Contact) -> None:
-    """Forget the person (their throttle counters go by ASKFIRST_ERASURE_STEPS)."""
+    """Forget the person (what the portal holds goes by ASKFIRST_ERASURE_STEPS)."""
     contact_erase(contact=contact)
+
+
+def portal_forget(*, contact: Contact) -> None:
+    """Part of every erasure (ASKFIRST_ERASURE_STEPS): what does not go by CASCADE.
+
+    That is the person's portal sessions (in Django's session table) and the
+    fresh links mailed while they were deactivated (tied to no contact, see
+    portal_fresh_link_send).
+    """
+    sessions_delete(contact=contact)
+    if contact.status == Status.DEACTIVATED:
+        Outbox.objects.filter(
+            contact__isnull=True, name=MailName.PORTAL, recipient=contact.email
+        ).delete()
 
 
 def portal_tidy(*, now: datetime | None = None) -> int:

@@ -1,9 +1,11 @@
 """A person walks through the whole portal in Chromium, in German and in English:
-mail link → portal → data, consent, interests, history, copy, password, logout, login,
-fresh link, change of address, deactivate, delete. Every page is photographed at
-1280 px and 360 px (test-artifacts/screenshots/portal/)."""
+mail link → portal → language switch, data, consent, interests, history, copy, password,
+logout, login, fresh link, change of address, deactivate, a fresh link to delete, delete.
+Every page is photographed at 1280 px and 360 px (test-artifacts/screenshots/portal/)."""
 
 import json
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,8 @@ from askfirst.contacts.services import contact_choose_language
 from askfirst.lifecycle.services import portal_link_send
 from askfirst.portal.mails import EMAIL_CHANGED, EMAIL_CONFIRM, PASSWORD_CHANGED
 from tests.factories import make_contact, make_staff
-from tests.portal.browsing import last_mail_path, portal_entry, shoot
+from tests.portal.browsing import last_mail_path, shoot
+from tests.portal.conftest import issue_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,6 +45,8 @@ WORDS = {
         "confirm_delete": "I understand that this deletes everything.",
         "delete": "Delete my profile now",
         "topic": "Events",
+        "switch": "Deutsch",
+        "send_fresh": "Send a fresh link to my address",
     },
     "de": {
         "save_data": "Meine Daten speichern",
@@ -65,6 +70,8 @@ WORDS = {
         "confirm_delete": "Mir ist klar, dass damit alles gelöscht wird.",
         "delete": "Mein Profil jetzt löschen",
         "topic": "Veranstaltungen",
+        "switch": "English",
+        "send_fresh": "Neuen Link an meine Adresse senden",
     },
 }
 PASSWORD = "ein langer satz als passwort"
@@ -90,15 +97,22 @@ def test_portal_walk(live_server, page: Page, language):
     csp_errors = _csp_errors(page)
     page.set_extra_http_headers({"Accept-Language": "en" if language == "de" else "de"})
 
-    # The mail link (the mail-link page of the lifecycle), then the portal.
-    mail_link = last_mail_path("portal", contact.email)
-    page.goto(base + mail_link)
-    if "/portal/" not in page.url:
-        shoot(page, f"{language}-00-mail-link-page")
-        page.goto(base + portal_entry(mail_link))
+    # The mail's link leads straight into the portal.
+    page.goto(base + last_mail_path("portal", contact.email))
+    expect(page).to_have_url(base + "/portal/")
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("h1")).to_contain_text("Wanda")
     shoot(page, f"{language}-01-overview")
+
+    # The language switch: the other language, remembered on the contact, and back.
+    other = "de" if language == "en" else "en"
+    page.get_by_role("button", name=w["switch"]).click()
+    expect(page.locator("html")).to_have_attribute("lang", other)
+    shoot(page, f"{language}-01-overview-switched")
+    contact.refresh_from_db()
+    assert contact.portal_language == other
+    page.get_by_role("button", name=WORDS[other]["switch"]).click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
     page.goto(base + "/portal/data/")
     page.fill("#id_city", "Freiburg")
@@ -172,7 +186,7 @@ def test_portal_walk(live_server, page: Page, language):
     fresh.get_by_role("button", name=w["send_link"]).click()
     expect(page).to_have_url(base + "/portal/link/sent/")
     shoot(page, f"{language}-14-link-sent")
-    page.goto(base + portal_entry(last_mail_path("portal", contact.email)))
+    page.goto(base + last_mail_path("portal", contact.email))
     expect(page).to_have_url(base + "/portal/")
 
     # Change of address, confirmed from the new mailbox.
@@ -199,12 +213,19 @@ def test_portal_walk(live_server, page: Page, language):
     contact.refresh_from_db()
     assert contact.status == Status.DEACTIVATED
 
-    # Still deletable, from a fresh link (deactivated people get no mail: made directly).
-    from tests.portal.conftest import issue_link
-
-    page.goto(base + f"/portal/enter/{issue_link(contact, language=language)}/")
+    # Still deletable: from a link too old to delete with, the person asks for a
+    # fresh one, and it comes although the profile is deactivated.
+    stale = issue_link(contact, language=language, age=timedelta(hours=2))
+    page.goto(base + f"/portal/enter/{stale}/")
     shoot(page, f"{language}-22-deactivated-overview")
     page.goto(base + "/portal/delete/")
+    expect(page).to_have_url(re.compile(r"/portal/fresh/"))
+    shoot(page, f"{language}-22-deactivated-fresh")
+    page.get_by_role("button", name=w["send_fresh"]).click()
+    page.goto(base + last_mail_path("portal", new_address))
+    expect(page).to_have_url(base + "/portal/")
+    page.goto(base + "/portal/delete/")
+    expect(page).to_have_url(base + "/portal/delete/")
     shoot(page, f"{language}-23-delete")
     page.get_by_label(w["confirm_delete"]).check()
     page.get_by_role("button", name=w["delete"]).click()

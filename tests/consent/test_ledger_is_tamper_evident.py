@@ -1,5 +1,7 @@
 """Editing, deleting, inserting or reordering ledger rows in the database is found."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -50,8 +52,10 @@ def test_editing_an_event_is_named():
     target = _events(contact)[1]
     _raw("UPDATE consent_consentevent SET action = 'withdrawn' WHERE id = %s", [target.pk])
     assert target.pk in _problem_event_ids()
+    err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("verify-ledger")
+        call_command("verify-ledger", stderr=err)
+    assert f"contact {contact.pk}, event #{target.pk} (seq 2): content was edited" in err.getvalue()
 
 
 def test_editing_the_time_is_named():

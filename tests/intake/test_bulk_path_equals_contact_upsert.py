@@ -21,7 +21,12 @@ ROWS = [
     {"email": "moved@example.org", "source": "connector", "source_ref": "8"},
     {"email": "clash@example.org", "source": "connector", "source_ref": "9"},
     {"email": "x@xn--bcher-kva.de", "last_name": "Bücher", "source_language": "en"},
+    # Known from another system: its id there is not ours to overwrite.
+    {"email": "crm@example.org", "source": "connector", "source_ref": "41", "city": "Graz"},
+    {"email": "crm-only@example.org", "source": "connector", "source_ref": "42"},
 ]
+# Known from another system, and the id belongs to another contact: refused.
+FOREIGN_ID_TAKEN = {"email": "taken@example.org", "source": "connector", "source_ref": "10"}
 
 
 def _world():
@@ -36,6 +41,10 @@ def _world():
     make_contact(email="ref8@example.org", source="connector", source_ref="8")
     make_contact(email="ref9@example.org", source="connector", source_ref="9")
     make_contact(email="clash@example.org")
+    make_contact(email="crm@example.org", source="api", source_ref="A-1")
+    make_contact(email="crm-only@example.org", source="api", source_ref="A-2")
+    make_contact(email="taken@example.org", source="form")
+    make_contact(email="ref10@example.org", source="connector", source_ref="10")
 
 
 def _state():
@@ -62,6 +71,14 @@ def test_both_paths_agree(fast_only):
         inputs = [
             i for i in inputs if i.source_ref not in {"8", "9"} and i.email != "SAME@example.org"
         ]
+    _assert_agree(inputs)
+
+
+def test_both_paths_refuse_a_foreign_id_of_another_contact():
+    assert _assert_agree([parse_contact(FOREIGN_ID_TAKEN, default_source="import")]) == ["conflict"]
+
+
+def _assert_agree(inputs):
     _world()
     with transaction.atomic():
         expected = _one_by_one(inputs)
@@ -71,3 +88,4 @@ def test_both_paths_agree(fast_only):
             for r in map(str, contacts_bulk_upsert(inputs=inputs))]  # fmt: skip
     assert bulk == expected
     assert _state() == expected_state
+    return bulk

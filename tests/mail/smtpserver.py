@@ -23,6 +23,14 @@ class Store:
         self.lock = threading.Lock()
         # Recipient address → SMTP reply for RCPT (e.g. "550 no such user").
         self.reject = {}
+        # Recipient address → SMTP reply once the message is sent (end of DATA).
+        self.reject_data = {}
+        # The connection breaks, with no reply and the message not kept, when
+        # this many messages have arrived (once), or at any message to these
+        # addresses (every time).
+        self.drop_after: int | None = None
+        self.drop_for: set[str] = set()
+        self.drops = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.reject:
@@ -31,7 +39,16 @@ class Store:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        for address in envelope.rcpt_tos:
+            if address in self.reject_data:
+                return self.reject_data[address]
         with self.lock:
+            if len(self.envelopes) == self.drop_after or self.drop_for & set(envelope.rcpt_tos):
+                if len(self.envelopes) == self.drop_after:
+                    self.drop_after = None
+                self.drops += 1
+                server.transport.abort()  # like a crash: the client waits for a reply in vain
+                return "421 never sent"
             self.envelopes.append(envelope)
         return "250 OK"
 

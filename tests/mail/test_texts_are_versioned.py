@@ -20,7 +20,10 @@ def test_admin_edit_adds_a_version_used_by_the_next_mail(client):
     v1 = MailTemplate.objects.get(name="request", language="de", version=1)
     response = client.post(
         f"/admin/mail/mailtemplate/{v1.pk}/change/",
-        {"subject": "Neu: Dürfen wir? ($company)", "body": "$greeting,\n\nneuer Text.\n$yes_url\n"},
+        {
+            "subject": "Neu: Dürfen wir? ($company)",
+            "body": "$greeting,\n\nneuer Text.\n$yes_url\n$deactivate_url\n$portal_url\n",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert "login" not in response["Location"], response["Location"]

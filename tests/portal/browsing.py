@@ -41,9 +41,3 @@ def last_mail_path(name: str, recipient: str) -> str:
     match = MAIL_LINK.search(mail_body(row))
     assert match, mail_body(row)
     return match.group(1)
-
-
-def portal_entry(path: str) -> str:
-    """A mail's /l/<token>/ link as the portal's entry (see docs/portal.md)."""
-    token = path.rstrip("/").rsplit("/", 1)[1]
-    return f"/portal/enter/{token}/"

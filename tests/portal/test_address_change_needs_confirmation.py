@@ -5,10 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from askfirst.contacts.models import Contact
 from askfirst.lifecycle.models import LinkToken
 from askfirst.portal.mails import EMAIL_CHANGED, EMAIL_CONFIRM
-from tests.factories import make_contact
 from tests.portal.conftest import decoded, enter, issue_link, outbox_mails
 
 pytestmark = pytest.mark.django_db
@@ -72,13 +70,6 @@ def test_bad_new_address(client, person, value, message):
     assert response.status_code == 400
     assert message in response.content
     assert outbox_mails(EMAIL_CONFIRM) == []
-
-
-def test_address_of_another_contact_is_refused(client, person):
-    make_contact(email="taken@example.org")
-    response = _request_change(client, person, "taken@example.org")
-    assert response.status_code == 400
-    assert Contact.objects.get(pk=person.pk).email == "anna.beispiel@example.org"
 
 
 def test_forged_confirmation_link(client, db):

@@ -69,10 +69,10 @@ def test_password_session_goes_stale_after_an_hour(client, person, settings):
 
 
 def test_next_cannot_leave_the_portal(client, person):
-    enter(client, person, age=timedelta(days=3))
     PortalLogin.objects.create(
         contact=person, password_hash=make_password("long enough passphrase")
     )
+    enter(client, person, age=timedelta(days=3))
     response = client.post(
         "/portal/fresh/",
         {"how": "password", "password": "long enough passphrase", "next": "https://evil.example/"},

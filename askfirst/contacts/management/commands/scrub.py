@@ -41,8 +41,13 @@ class Command(BaseCommand):
         blanked = rejects_expire()
         self.stdout.write(f"Rejected import rows past retention blanked in {blanked} import(s).")
         if connection.vendor != "postgresql":
-            database_scrub()
-            self.stdout.write("SQLite: write-ahead log checkpointed and truncated.")
+            if database_scrub():
+                self.stdout.write("SQLite: write-ahead log checkpointed and truncated.")
+            else:
+                self.stderr.write(
+                    "SQLite: a reader still uses the write-ahead log, so it could not be "
+                    "truncated; scrub scheduled again shortly."
+                )
             return
         if connection.in_atomic_block:
             self.stdout.write("PostgreSQL: inside a transaction, VACUUM skipped.")

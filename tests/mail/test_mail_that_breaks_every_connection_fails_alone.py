@@ -1,0 +1,38 @@
+"""Connection failures cost no attempt, so a mail that itself breaks every
+connection (a server that crashes on it) must not hold up the queue for ever:
+it goes behind the others, and after ASKFIRST_MAIL_MAX_ATTEMPTS breaks in a
+row it is failed, while every other mail is delivered."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from askfirst.lifecycle.services import lifecycle_advance
+from askfirst.mail.delivery import mail_deliver
+from askfirst.mail.models import Bounce, Outbox, OutboxState
+from tests.lifecycle.helpers import asking_contact
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_breaking_mail_fails_the_others_go(smtp, settings):
+    settings.ASKFIRST_MAIL_MAX_ATTEMPTS = 3
+    breaking = asking_contact(language="en")  # first in the queue
+    others = {asking_contact(language="en").email for _ in range(3)}
+    smtp.store.drop_for = {breaking.email}
+    lifecycle_advance()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for minute in range(0, 10):
+            clock.move_to(start + timedelta(minutes=minute))
+            mail_deliver(worker_id="w", smtp=smtp.target)
+    assert smtp.store.drops == 3
+    assert {m["To"] for m in smtp.store.messages()} == others
+    assert len(smtp.store.messages()) == len(others)
+    row = Outbox.objects.get(contact=breaking)
+    assert row.state == OutboxState.FAILED
+    assert "connection broke each of the last 3 times" in row.last_error
+    assert not Bounce.objects.exists()  # nothing says the address is wrong
+    assert Outbox.objects.filter(state=OutboxState.SENT).count() == len(others)
