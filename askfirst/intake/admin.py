@@ -1,5 +1,6 @@
 """Staff upload: "Contact imports" → "Add" takes a file and shows its report."""
 
+import csv
 import io
 
 from django.contrib import admin, messages
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from askfirst.intake.forms import UploadForm
 from askfirst.intake.models import ImportRun
-from askfirst.intake.report import RejectsWriter
+from askfirst.intake.report import RejectsKept, rejects_cut_note, rejects_delimiter
 from askfirst.intake.retention import rejects_expire
 from askfirst.intake.services import ImportFileError, import_file, kind_from_name, source_open
 
@@ -21,30 +22,31 @@ IMPORT_PERMISSIONS = ("intake.add_importrun", "contacts.add_contact", "contacts.
 
 
 def upload_import(*, upload, user) -> ImportRun:
-    """Import an uploaded file; raise ImportFileError when nothing could be imported."""
+    """Import an uploaded file; raise ImportFileError when nothing could be imported.
+
+    Only the first rejected rows are stored (RejectsKept): the report says how many
+    more there were.
+    """
     kind = kind_from_name(upload.name or "") or "csv"
     opened = (
         open(upload.temporary_file_path(), "rb")  # noqa: SIM115 (closed below)
         if hasattr(upload, "temporary_file_path")
         else upload.file
     )
-    buffer = io.StringIO()
     try:
         opened.seek(0)
         source = source_open(binary=opened, kind=kind)
-        writer = RejectsWriter(
-            lambda: buffer,
-            header=source.header,
-            delimiter=getattr(source, "delimiter", ","),
-            owns=False,
-        )
+        kept = RejectsKept(header=source.header, delimiter=getattr(source, "delimiter", ","))
         try:
-            report = import_file(source=source, rejects=writer)
+            report = import_file(source=source, rejects=kept)
         finally:
             source.close()
     finally:
         if opened is not upload.file:
             opened.close()
+    if kept.cut:
+        report.rejects_cut = kept.cut
+        report.notes.insert(0, rejects_cut_note(kept.cut))
     return ImportRun.objects.create(
         created_by=user,
         file_name=upload.name[:255],
@@ -55,8 +57,24 @@ def upload_import(*, upload, user) -> ImportRun:
         deactivated=report.deactivated,
         rejected=report.rejected,
         report="\n".join(report.lines()),
-        rejects=buffer.getvalue(),
+        rejects=kept.text,
+        rejects_cut=kept.cut,
     )
+
+
+def importrun_rejects_file(*, run: ImportRun) -> str:
+    """The stored rejected rows as a download; a last row says if rows were cut."""
+    if not run.rejects:
+        return ""
+    note = ""
+    if run.rejects_cut:
+        # Said in the file too: a downloaded file travels without its report page.
+        out = io.StringIO()
+        csv.writer(out, delimiter=rejects_delimiter(run.rejects)).writerow(
+            ["…", rejects_cut_note(run.rejects_cut)]
+        )
+        note = out.getvalue()
+    return "\ufeff" + run.rejects + note
 
 
 @admin.register(ImportRun)
@@ -134,7 +152,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, run):
             raise PermissionDenied
         response = HttpResponse(
-            "\ufeff" + run.rejects if run.rejects else "", content_type="text/csv; charset=utf-8"
+            importrun_rejects_file(run=run), content_type="text/csv; charset=utf-8"
         )
         stem = run.file_name.rsplit(".", 1)[0] or "import"
         response["Content-Disposition"] = f'attachment; filename="{stem}.rejects.csv"'

@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from askfirst.contacts.models import Contact
 from askfirst.intake.models import ImportRun
+from askfirst.intake.report import rejects_delimiter
 
 # Characters that may stand next to an address inside it: an address found with one
 # of these beside it is part of a longer address (jo.anna@… is not anna@…).
@@ -84,9 +85,7 @@ def _rejects_without(text: str, person: _Person) -> tuple[str, set[tuple[str, st
     """The rejects CSV without the person's rows, and (line, reason) of each row taken."""
     if not text:
         return text, set()
-    header_line = text.split("\n", 1)[0]
-    # The first column's title ("line", "Zeile") holds no delimiter.
-    delimiter = next((char for char in header_line if char in ",;\t"), ",")
+    delimiter = rejects_delimiter(text)
     # A card's value is stored whatever its size (a CSV cell up to the reader's limit).
     csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     kept: list[list[str]] = []

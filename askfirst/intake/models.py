@@ -33,6 +33,8 @@ class ImportRun(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     report = models.TextField(_("report"), blank=True)
     rejects = models.TextField(_("rejected rows (CSV)"), blank=True)
+    # Rejected rows past the cap on what `rejects` keeps (askfirst/intake/report.py).
+    rejects_cut = models.PositiveIntegerField(_("rejected rows not kept"), default=0)
 
     class Meta:
         verbose_name = _("contact import")

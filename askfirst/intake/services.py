@@ -15,7 +15,7 @@ from askfirst.contacts.models import Source
 from askfirst.contacts.services import Outcome
 from askfirst.intake.csv_source import CsvSource
 from askfirst.intake.records import ImportFileError, Record
-from askfirst.intake.report import ImportReport, RejectsWriter
+from askfirst.intake.report import ImportReport, RejectsSink
 from askfirst.intake.rows import row_parse
 from askfirst.intake.seen import SeenKeys
 from askfirst.intake.vcard_source import VcardSource
@@ -63,7 +63,7 @@ def _keys(data: ContactInput) -> list[int]:
 
 
 class _Run:
-    def __init__(self, source: FileSource, rejects: RejectsWriter | None):
+    def __init__(self, source: FileSource, rejects: RejectsSink | None):
         self.source = source
         self.rejects = rejects
         self.report = ImportReport()
@@ -165,7 +165,7 @@ def _collector_per_batch() -> Iterator[None]:
 def import_file(
     *,
     source: FileSource,
-    rejects: RejectsWriter | None = None,
+    rejects: RejectsSink | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import every good record; reject the rest with line and reason.

@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from askfirst.contacts.models import Contact
-from askfirst.mail.models import Bounce, DemoMail, MailTemplate, Outbox, OutboxState
+from askfirst.mail.models import Bounce, DemoMail, MailTemplate, Outbox, OutboxState, SmtpOutage
 from askfirst.mail.render import PLACEHOLDERS, placeholders_used
 from askfirst.mail.services import mail_template_add, outbox_retry
 
@@ -123,6 +124,26 @@ class ContactFilter(admin.SimpleListFilter):
         return queryset.filter(contact_id=int(value))
 
 
+def _moment(value) -> str:
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else "?"
+
+
+def outage_notice(outage: SmtpOutage) -> str:
+    return ngettext(
+        "The SMTP server could not be reached %(count)d time in a row (since %(since)s). "
+        "Delivery resumes by itself; the next try is at %(retry_at)s. Waiting mails use up "
+        "none of their attempts meanwhile.",
+        "The SMTP server could not be reached %(count)d times in a row (since %(since)s). "
+        "Delivery resumes by itself; the next try is at %(retry_at)s. Waiting mails use up "
+        "none of their attempts meanwhile.",
+        outage.failures,
+    ) % {
+        "count": outage.failures,
+        "since": _moment(outage.since),
+        "retry_at": _moment(outage.retry_at),
+    }
+
+
 @admin.register(Outbox)
 class OutboxAdmin(admin.ModelAdmin):
     list_display = [
@@ -169,6 +190,14 @@ class OutboxAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        # Staff look here when mail is late: say so when the server is the cause,
+        # and that the waiting mails are safe (an outage costs them no attempt).
+        outage = SmtpOutage.objects.filter(pk=SmtpOutage.ONLY, failures__gt=0).first()
+        if outage is not None:
+            messages.warning(request, outage_notice(outage))
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("contact"))
     def person(self, obj):

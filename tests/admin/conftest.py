@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_staff
+from tests.mail.smtpserver import smtp  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

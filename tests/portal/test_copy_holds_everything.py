@@ -1,9 +1,12 @@
 """My copy: everything held, as JSON, consent as a Kantara-style receipt."""
 
 import json
+import uuid
 
 import pytest
+from django.conf import settings
 
+from askfirst.consent.models import ConsentEvent
 from askfirst.consent.services import Proof, consent_record
 from askfirst.contacts.models import Topic
 from tests.portal.conftest import enter
@@ -37,18 +40,24 @@ def test_download(client, person):
     assert data["person"]["extranetFields"] == ["city"]
 
     receipt = data["consentReceipt"]
-    for field in [
-        "version",
-        "jurisdiction",
-        "consentTimestamp",
-        "collectionMethod",
-        "consentReceiptID",
-        "piiPrincipalId",
-        "piiControllers",
-        "services",
-    ]:
-        assert field in receipt, field
+    (event,) = ConsentEvent.objects.filter(contact=person)
+    assert receipt["version"] == "KI-CR-v1.1.0"
+    assert receipt["jurisdiction"] == "EU (GDPR)"
+    assert receipt["consentTimestamp"] == int(event.occurred_at.timestamp())
+    assert receipt["collectionMethod"] == "mail_link"
+    assert uuid.UUID(receipt["consentReceiptID"]).version == 5
     assert receipt["piiPrincipalId"] == person.email
+    assert receipt["piiControllers"] == [
+        {
+            "piiController": settings.ASKFIRST_COMPANY_NAME,
+            "address": settings.ASKFIRST_COMPANY_ADDRESS,
+            "email": settings.ASKFIRST_PRIVACY_CONTACT,
+            "contact": settings.ASKFIRST_PRIVACY_CONTACT,
+            "piiControllerUrl": settings.SITE_URL,
+        }
+    ]
+    assert receipt["piiControllers"][0] == data["controller"]
+    assert receipt["services"][0]["service"] == "askfirst consent"
     purposes = {p["purposeKey"]: p for p in receipt["services"][0]["purposes"]}
     assert set(purposes) == {"storage", "newsletter", "tracking", "extranet"}
     assert purposes["storage"]["state"] == "granted"
@@ -60,5 +69,6 @@ def test_download(client, person):
     (record,) = data["consentRecords"]
     assert record["purpose"] == "storage" and record["state"] == "granted"
     assert record["collectionMethod"] == "mail_link"
+    assert record["recordId"] == event.hash == purposes["storage"]["recordId"]
     assert [m["mail"] for m in data["mails"]] == ["portal"]
     assert data["portalLogin"] == {"passwordSet": False, "passwordSetAt": None}
