@@ -201,6 +201,8 @@ ASKFIRST_HOOK_MAX_ATTEMPTS = env_int("ASKFIRST_HOOK_MAX_ATTEMPTS", 8, minimum=1)
 ASKFIRST_HOOK_RETRY_BASE = env_duration("ASKFIRST_HOOK_RETRY_BASE", "1m")
 # Finished webhooks keep their body (personal data) this long, then only metadata.
 ASKFIRST_HOOK_RETENTION = env_duration("ASKFIRST_HOOK_RETENTION", "7d")
+# After "Rotate signing secret", the old secret still signs (a second v1=) this long.
+ASKFIRST_HOOK_SECRET_OVERLAP = env_duration("ASKFIRST_HOOK_SECRET_OVERLAP", "24h")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

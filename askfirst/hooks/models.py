@@ -6,7 +6,7 @@ See docs/hooks.md.
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -34,6 +34,14 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+def secret_overlap() -> timedelta:
+    """How long a rotated-out secret still signs (ASKFIRST_HOOK_SECRET_OVERLAP).
+
+    Read at call time, so tests and a changed setting apply at once.
+    """
+    return settings.ASKFIRST_HOOK_SECRET_OVERLAP
+
+
 class Event(models.TextChoices):
     CONSENT_CHANGED = "consent.changed", _("consent changed")
     CONTACT_ERASED = "contact.erased", _("contact erased")
@@ -56,6 +64,14 @@ class Endpoint(models.Model):
     secret = models.CharField(
         _("signing secret"), max_length=64, default=new_secret, editable=False
     )
+    # After a rotation the old secret signs too, until the receiver has had
+    # time to switch (docs/hooks.md, "Rotating the secret"); blank otherwise.
+    previous_secret = models.CharField(
+        _("previous signing secret"), max_length=64, blank=True, editable=False
+    )
+    previous_secret_until = models.DateTimeField(
+        _("previous secret still signs until"), null=True, blank=True, editable=False
+    )
     on_consent_changed = models.BooleanField(_("consent changes"), default=True)
     on_contact_erased = models.BooleanField(_("erasures"), default=True)
     active = models.BooleanField(_("active"), default=True)
@@ -75,13 +91,31 @@ class Endpoint(models.Model):
         if not (self.on_consent_changed or self.on_contact_erased):
             raise ValidationError(_("Choose at least one event: consent changes or erasures."))
 
+    def previous_secret_in_use(self, *, at: datetime) -> bool:
+        return bool(
+            self.previous_secret
+            and self.previous_secret_until is not None
+            and at < self.previous_secret_until
+        )
+
     def signature(self, *, body: str, timestamp: int) -> str:
         """The Askfirst-Signature header: the time is signed too, so a captured
-        request cannot be replayed later with a fresh timestamp."""
-        mac = hmac.new(
-            self.secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256
-        ).hexdigest()
-        return f"t={timestamp},v1={mac}"
+        request cannot be replayed later with a fresh timestamp.
+
+        During a rotation's overlap a second v1 is signed with the previous
+        secret, so a receiver still holding it keeps verifying (as Stripe does).
+        The new one comes first; the old one last, where a receiver that reads
+        the header into a dict (the snippet docs/hooks.md had before rotation
+        existed) finds it.
+        """
+        secrets_in_use = [self.secret]
+        if self.previous_secret_in_use(at=datetime.fromtimestamp(timestamp, tz=UTC)):
+            secrets_in_use.append(self.previous_secret)
+        macs = (
+            hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+            for secret in secrets_in_use
+        )
+        return ",".join([f"t={timestamp}", *(f"v1={mac}" for mac in macs)])
 
 
 class DeliveryState(models.TextChoices):

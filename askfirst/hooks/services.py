@@ -6,16 +6,25 @@ docs/hooks.md.
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Case, Exists, F, TextField, Value, When
 from django.utils import timezone
 
 from askfirst.consent.models import Action, ConsentEvent, ConsentText
 from askfirst.contacts.models import Contact
-from askfirst.hooks.models import Delivery, DeliveryState, Endpoint, Event
+from askfirst.hooks.models import (
+    Delivery,
+    DeliveryState,
+    Endpoint,
+    Event,
+    new_secret,
+    secret_overlap,
+)
 
 
 def hooks_listening(*, event: str) -> Exists:
@@ -150,3 +159,74 @@ def deliveries_purge(*, now: datetime | None = None) -> int:
         .exclude(body="")
         .update(body="")
     )
+
+
+@dataclass
+class RetryResult:
+    queued: int = 0
+    # Failed, but the body is gone (retention, or the person was erased):
+    # nothing left to send.
+    purged: int = 0
+    # Failed, but the endpoint has been deactivated since.
+    inactive: int = 0
+    # Not failed (pending or sent): left as they are.
+    skipped: int = 0
+
+
+def deliveries_retry(*, ids: Iterable[int]) -> RetryResult:
+    """Staff: post failed webhooks again now, from a fresh count of attempts.
+
+    Only a delivery that still has its body can go again: a blank one was
+    purged after the retention or belonged to an erased person, and must stay
+    forgotten. A deactivated endpoint gets nothing new, resent ones included.
+    """
+    ids = list(ids)
+    result = RetryResult()
+    failed = Delivery.objects.filter(pk__in=ids, state=DeliveryState.FAILED)
+    # One UPDATE on this table (the endpoint as a subquery, not a join, so
+    # Django keeps the conditions on the row itself): PostgreSQL checks state
+    # and body again on the locked row, so a purge or an erasure committing
+    # meanwhile wins and no blank row is revived.
+    active = Endpoint.objects.filter(active=True).values("pk")
+    result.queued = (
+        failed.exclude(body="")
+        .filter(endpoint_id__in=active)
+        .update(
+            state=DeliveryState.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            last_error="",
+            finished_at=None,
+        )
+    )
+    still_failed = Delivery.objects.filter(pk__in=ids, state=DeliveryState.FAILED)
+    result.purged = still_failed.filter(body="").count()
+    result.inactive = still_failed.exclude(body="").count()
+    result.skipped = len(ids) - result.queued - result.purged - result.inactive
+    return result
+
+
+class RotationRefused(Exception):
+    """The endpoint is still in the overlap of its last rotation."""
+
+
+def endpoint_rotate_secret(*, endpoint: Endpoint, now: datetime | None = None) -> Endpoint:
+    """Give the endpoint a new signing secret; the old one keeps signing too
+    until ASKFIRST_HOOK_SECRET_OVERLAP has passed, so the receiver can switch
+    without a webhook failing.
+
+    Refused while a previous rotation's overlap runs: rotating again would drop
+    the secret a receiver may still hold before its overlap is over.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Locked: two staff rotating at once must not each keep a different
+        # "previous" secret.
+        locked = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+        if locked.previous_secret_in_use(at=now):
+            raise RotationRefused(locked.previous_secret_until)
+        locked.previous_secret = locked.secret
+        locked.previous_secret_until = now + secret_overlap()
+        locked.secret = new_secret()
+        locked.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    return locked

@@ -37,12 +37,14 @@ class Receiver:
 
 
 def verify(*, secret: str, header: str, body: bytes) -> bool:
-    """What a receiver does with Askfirst-Signature (docs/hooks.md)."""
-    parts = dict(item.split("=", 1) for item in header.split(","))
-    expected = hmac.new(
-        secret.encode(), parts["t"].encode() + b"." + body, hashlib.sha256
-    ).hexdigest()
-    return hmac.compare_digest(expected, parts["v1"])
+    """What a receiver does with Askfirst-Signature (docs/hooks.md): during a
+    secret rotation the header carries a v1 per secret, and any may match."""
+    parts = [item.split("=", 1) for item in header.split(",")]
+    (timestamp,) = [value for key, value in parts if key == "t"]
+    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return any(
+        hmac.compare_digest(expected.hexdigest(), value) for key, value in parts if key == "v1"
+    )
 
 
 def _handler(receiver_ref: list[Receiver]) -> type[BaseHTTPRequestHandler]:
