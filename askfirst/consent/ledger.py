@@ -2,9 +2,12 @@
 current state materialised from them."""
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from typing import Generic, TypeVar
+
+from django.db import connection, transaction
 
 from askfirst.consent.models import Action, ConsentEvent, ConsentState, Purpose
 from askfirst.consent.services import GENESIS
@@ -152,7 +155,47 @@ def ledger_verify() -> Iterator[LedgerProblem]:
     Contacts, events and states are read as three streams sorted by contact, so
     memory stays flat whatever the size of the ledger. Erased contacts took their
     whole chain and their states with them and are simply absent.
+
+    All of it is read from one snapshot (_snapshot): an answer committed while the
+    streams are read must not show as an event without its chain or state.
     """
+    with _snapshot():
+        yield from _verify()
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One consistent view of the database for the reads inside.
+
+    PostgreSQL: a read-only REPEATABLE READ transaction (its first statement sets
+    the level; the iterators' server-side cursors live inside it). SQLite: a
+    deferred BEGIN, so the first read takes a WAL snapshot held until COMMIT
+    without the write lock that the configured BEGIN IMMEDIATE of atomic() takes.
+    Inside a caller's transaction its view is used as it is.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield
+        return
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("COMMIT")
+        return
+    yield
+
+
+def _verify() -> Iterator[LedgerProblem]:
     purposes = dict(Purpose.objects.values_list("pk", "key"))
     contacts = (
         Contact.objects.filter(ledger_length__gt=0)

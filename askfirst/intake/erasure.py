@@ -11,12 +11,15 @@ import io
 import re
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from functools import reduce
 from operator import or_
 
 from django.db.models import Q
 
 from askfirst.contacts.models import Contact
+from askfirst.intake.csv_source import HEADERS, header_fold
+from askfirst.intake.emails import email_normalise_fast
 from askfirst.intake.models import ImportRun
 from askfirst.intake.report import rejects_delimiter
 
@@ -25,6 +28,27 @@ from askfirst.intake.report import rejects_delimiter
 _LOCAL = r"\w!#$%&'*+/=?^`{|}~.\-"
 # A report line "line 7: reason" or "card 3 (line 22): reason", in any language.
 _LABEL_LINE = re.compile(r"(\d+)\)?$")
+# Titles of the address column (a vCard import's rejects file calls it "email").
+_EMAIL_TITLES = frozenset(HEADERS["email"].split())
+
+
+def _address_column(header: list[str]) -> int | None:
+    """Where a rejects file holds the row's address: the first column titled so,
+    after the line and the reason (as csv_source picks it)."""
+    for index, title in enumerate(header[2:], start=2):
+        if header_fold(title) in _EMAIL_TITLES:
+            return index
+    return None
+
+
+def _valid_address(text: str) -> bool:
+    if not text.strip():
+        return False
+    try:
+        email_normalise_fast(text)
+    except ValueError:  # InvalidEmail
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -36,20 +60,33 @@ class _Person:
     address_probes: tuple[str, ...]
     name_probes: tuple[str, str] | None
 
-    def holds(self, cells: list[str]) -> bool:
+    def holds(self, cells: list[str], address_column: int | None) -> bool:
         if any(self.address.search(cell) for cell in cells):
             return True
         if self.names is None:
             return False
+        # A valid address that is not theirs: somebody else of the same name.
+        # Only a row without one (empty, mistyped) may be theirs by the names.
+        if (
+            address_column is not None
+            and address_column < len(cells)
+            and _valid_address(cells[address_column])
+        ):
+            return False
         folded = {_fold(cell) for cell in cells}
         return self.names[0] in folded and self.names[1] in folded
 
-    def candidates(self) -> Q:
-        found = [Q(rejects__icontains=p) | Q(report__icontains=p) for p in self.address_probes]
+    def candidates(self, *, created_at: datetime) -> Q:
+        """The imports that can hold the person, bounded so that an erasure does not
+        read every import ever stored (see imports_forget)."""
+        in_rejects = [Q(rejects__icontains=p) for p in self.address_probes]
         if self.name_probes:
             first, last = self.name_probes
-            found.append(Q(rejects__icontains=first) & Q(rejects__icontains=last))
-        return reduce(or_, found)
+            in_rejects.append(Q(rejects__icontains=first) & Q(rejects__icontains=last))
+        in_report = [Q(report__icontains=p) for p in self.address_probes]
+        return (~Q(rejects="") & reduce(or_, in_rejects)) | (
+            Q(created_at__gte=created_at) & reduce(or_, in_report)
+        )
 
 
 def _fold(text: str) -> str:
@@ -93,8 +130,9 @@ def _rejects_without(text: str, person: _Person) -> tuple[str, set[tuple[str, st
     try:
         rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = next(rows)
+        address_column = _address_column(header)
         for row in rows:
-            if person.holds(row):
+            if person.holds(row, address_column):
                 taken.add((row[0], row[1] if len(row) > 1 else ""))
             else:
                 kept.append(row)
@@ -130,11 +168,26 @@ def imports_forget(*, contact: Contact) -> None:
     with their report lines and any report line that names the address.
 
     A rejected row is the person's when it holds their address (in any case, the
-    domain in Unicode or Punycode) or both their first and their last name.
+    domain in Unicode or Punycode), or both their first and their last name and no
+    valid address in its address column (empty or mistyped: a row with another
+    valid address is somebody else of the same name).
+
+    Only imports that can hold the person are read, so an erasure does not cost
+    more with every import ever stored:
+
+    * rejected rows: imports whose rejects are still kept (not yet blanked by
+      rejects_expire after ASKFIRST_IMPORT_REJECTS_RETENTION). An expired import
+      has empty rejects and is passed over without reading its report;
+    * report lines quoting the address (the only ones that do: a row refused
+      because "<address> is a known contact, but <id> belongs to another one"):
+      such a line is written only while a contact holds the address, so only
+      imports since this contact was created are read.
     """
     person = _person(contact)
     # Locked: an expiry blanking the rejects meanwhile must not be undone here.
-    runs = ImportRun.objects.select_for_update().filter(person.candidates())
+    runs = ImportRun.objects.select_for_update().filter(
+        person.candidates(created_at=contact.created_at)
+    )
     for pk, rejects, report in runs.values_list("pk", "rejects", "report"):
         new_rejects, taken = _rejects_without(rejects, person)
         new_report = _report_without(report, taken, person)

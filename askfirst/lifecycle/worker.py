@@ -23,6 +23,7 @@ from askfirst.hooks.services import deliveries_purge
 from askfirst.lifecycle.services import lifecycle_advance, lifecycle_tidy
 from askfirst.mail.delivery import SmtpTarget, mail_deliver
 from askfirst.mail.services import outbox_purge
+from askfirst.portal.access import sessions_tidy
 from askfirst.portal.services import portal_tidy
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class Worker:
             outbox_purge()
             deliveries_purge()
             portal_tidy()
+            sessions_tidy()
             if scrub_claim():
                 # Erased people's bytes leave the database files (docs/operations.md).
                 call_command("scrub", stdout=io.StringIO())

@@ -194,7 +194,11 @@ class OutboxAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # Staff look here when mail is late: say so when the server is the cause,
         # and that the waiting mails are safe (an outage costs them no attempt).
-        outage = SmtpOutage.objects.filter(pk=SmtpOutage.ONLY, failures__gt=0).first()
+        # Only while the workers pause: once retry_at has passed they knock
+        # again, and a row nobody cleared (nothing was due since) is history.
+        outage = SmtpOutage.objects.filter(
+            pk=SmtpOutage.ONLY, failures__gt=0, retry_at__gt=timezone.now()
+        ).first()
         if outage is not None:
             messages.warning(request, outage_notice(outage))
         return super().changelist_view(request, extra_context)

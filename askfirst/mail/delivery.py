@@ -317,6 +317,15 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _is_reply(exc: BaseException) -> bool:
+    """The server answered (a 421, a refused HELO…): its state, not a broken wire.
+
+    SMTPRecipientsRefused carries its replies per recipient and is no
+    SMTPResponseException, so it is named here too.
+    """
+    return isinstance(exc, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused))
+
+
 def _send_one(client: smtplib.SMTP, sender: str, row: Any) -> tuple[str, int, str]:
     """(verdict, code, error) on the server's answer about this message.
 
@@ -363,19 +372,40 @@ def _connection_lost(
 ) -> int:
     """Give the batch back without using attempts and pause the workers.
 
-    Returns how many mails failed: only one that broke the connection each
-    of the last ASKFIRST_MAIL_MAX_ATTEMPTS times it was being sent.
+    `suspect` is the mail in hand when the wire broke (None for a reply such
+    as 421: that is the server's state). The break counts against it only when
+    the server answered other mails on the same connection first: it works for
+    others, so this mail may be what breaks it. A break with nothing answered
+    before it is an outage like any other, whatever the mail in hand. Returns
+    how many mails failed: only one that broke the connection
+    ASKFIRST_MAIL_MAX_ATTEMPTS times so.
     """
     failed = 0
     with transaction.atomic():
         outage, _ = SmtpOutage.objects.select_for_update().get_or_create(pk=SmtpOutage.ONLY)
         if outage.retry_at is None or outage.retry_at <= now:
             # (Unless another worker failed a moment ago and paused already.)
-            outage.failures = 1 if answered else outage.failures + 1
+            stale = outage.retry_at is not None and now > outage.retry_at + outage_wait(
+                failures=outage.failures
+            )
+            # A failure long after the last pause ended (nothing was due, or all
+            # was suppressed, so nobody connected) starts a new series.
+            outage.failures = 1 if answered or stale else outage.failures + 1
             if outage.failures == 1 or outage.since is None:
                 outage.since = now
             outage.retry_at = now + outage_wait(failures=outage.failures)
-        if suspect is not None:
+        if suspect is not None and not answered:
+            # Behind the rest of the queue all the same: should this very mail
+            # be what breaks connections, the others still go next time.
+            Outbox.objects.filter(
+                pk=suspect["id"], state=OutboxState.SENDING, claimed_by=worker_id
+            ).update(
+                state=OutboxState.RETRY,
+                next_attempt_at=outage.retry_at,
+                claimed_by="",
+                last_error=error,
+            )
+        elif suspect is not None:
             if outage.dropped_mail == suspect["id"]:
                 outage.dropped_count += 1
             else:
@@ -411,14 +441,20 @@ def _connection_lost(
 
 
 def _outage_over(outage: SmtpOutage, answered: set[int]) -> None:
-    """The server answered: the next failure starts a new, short pause."""
-    fields: dict[str, Any] = {}
+    """The server answered: the next failure starts a new, short pause.
+
+    `outage` was read when the batch began; each field is cleared only if it
+    still holds what was read, so a pause another worker set meanwhile (its
+    connection failed while this batch was being sent) survives.
+    """
     if outage.failures or outage.retry_at:
-        fields.update(failures=0, since=None, retry_at=None)
-    if outage.dropped_mail in answered:
-        fields.update(dropped_mail=None, dropped_count=0)
-    if fields:
-        SmtpOutage.objects.filter(pk=outage.pk).update(**fields)
+        SmtpOutage.objects.filter(
+            pk=outage.pk, failures=outage.failures, retry_at=outage.retry_at
+        ).update(failures=0, since=None, retry_at=None)
+    if outage.dropped_mail is not None and outage.dropped_mail in answered:
+        SmtpOutage.objects.filter(
+            pk=outage.pk, dropped_mail=outage.dropped_mail, dropped_count=outage.dropped_count
+        ).update(dropped_mail=None, dropped_count=0)
 
 
 def mail_deliver(
@@ -443,9 +479,12 @@ def mail_deliver(
     if not ids:
         return result
     # Rows erased by CASCADE since the claim are simply gone from this list.
+    # In queue order, so a mail in hand when a connection broke (put behind the
+    # queue) comes after the others: if the server answers them, then breaks
+    # on it again, that counts against it (_connection_lost).
     rows = list(
         Outbox.objects.filter(pk__in=ids, state=OutboxState.SENDING, claimed_by=worker_id)
-        .order_by("id")
+        .order_by("next_attempt_at", "id")
         .values("id", "name", "step", "contact_id", "recipient", "message", "attempts")
     )
     reasons = _suppression(rows)
@@ -495,9 +534,10 @@ def mail_deliver(
         untried = sendable[position:]
         lost = _connection_lost(
             untried=untried,
-            # A reply (421) is the server's state; only a connection that
-            # broke while this mail was on the wire makes the mail a suspect.
-            suspect=None if isinstance(exc, smtplib.SMTPResponseException) else in_hand,
+            # A reply (any 421, at RCPT too) is the server's state; only a
+            # connection that broke while this mail was on the wire makes the
+            # mail a suspect.
+            suspect=None if _is_reply(exc) else in_hand,
             answered=bool(answered),
             error=error,
             worker_id=worker_id,

@@ -189,12 +189,19 @@ def sessions_delete(*, contact: Contact) -> int:
     store = import_module(settings.SESSION_ENGINE).SessionStore
     model = store.get_model_class()
     decoder = store()
+    # Only live rows: an expired session opens nothing (the store's load skips it)
+    # and the worker's tidy deletes it (sessions_tidy).
+    live = model.objects.filter(expire_date__gt=timezone.now())
     keys = [
         key
-        for key, data in model.objects.values_list("session_key", "session_data").iterator(
-            chunk_size=2000
-        )
+        for key, data in live.values_list("session_key", "session_data").iterator(chunk_size=2000)
         if decoder.decode(data).get(CONTACT) == contact.pk
     ]
     deleted, _ = model.objects.filter(session_key__in=keys).delete()
     return deleted
+
+
+def sessions_tidy() -> None:
+    """Delete expired session rows (what `clearsessions` does), so they neither
+    pile up nor hold an expired session's data; run by the worker's tidy."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
