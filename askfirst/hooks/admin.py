@@ -12,7 +12,12 @@ from django.utils.translation import ngettext
 
 from askfirst.contacts.admin_base import ViewOnlyAdmin
 from askfirst.hooks.models import Delivery, Endpoint
-from askfirst.hooks.services import RotationRefused, deliveries_retry, endpoint_rotate_secret
+from askfirst.hooks.services import (
+    RotationRefused,
+    deliveries_retry,
+    endpoint_end_overlap,
+    endpoint_rotate_secret,
+)
 
 
 @admin.register(Endpoint)
@@ -20,7 +25,7 @@ class EndpointAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "on_consent_changed", "on_contact_erased", "active"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
-    actions = ["deactivate_selected", "rotate_secret"]
+    actions = ["deactivate_selected", "rotate_secret", "end_overlap"]
     fields = ["name", "url", "on_consent_changed", "on_contact_erased", "active"]
     shown_once_saved = ("secret", "previous_secret_in_use_until", "created_at")
 
@@ -99,6 +104,26 @@ class EndpointAdmin(admin.ModelAdmin):
                 reverse("admin:hooks_endpoint_change", args=[rotated[0].pk])
             )
         return None
+
+    @admin.action(
+        description=_("Stop signing with the previous secret now (after a leak)"),
+        permissions=["change"],
+    )
+    def end_overlap(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
+        for endpoint in queryset:
+            if endpoint_end_overlap(endpoint=endpoint):
+                self.message_user(
+                    request,
+                    _("%(name)s: the previous secret no longer signs; only the current one does.")
+                    % {"name": endpoint.name},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s: no previous secret was signing.") % {"name": endpoint.name},
+                    messages.INFO,
+                )
 
     @staticmethod
     def _until(endpoint: Endpoint) -> str:

@@ -230,3 +230,18 @@ def endpoint_rotate_secret(*, endpoint: Endpoint, now: datetime | None = None) -
         locked.secret = new_secret()
         locked.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
     return locked
+
+
+def endpoint_end_overlap(*, endpoint: Endpoint) -> bool:
+    """Stop signing with the previous secret at once; False if none was in use.
+
+    For a leaked secret: rotating keeps the old one valid through the overlap,
+    which is right for a routine change and wrong when someone else holds it.
+    """
+    with transaction.atomic():
+        locked = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+        in_use = locked.previous_secret_in_use(at=timezone.now())
+        locked.previous_secret = ""
+        locked.previous_secret_until = None
+        locked.save(update_fields=["previous_secret", "previous_secret_until"])
+    return in_use
