@@ -361,6 +361,14 @@ def _send_one(client: smtplib.SMTP, sender: str, row: Any) -> tuple[str, int, st
     return _ACCEPTED, 250, ""
 
 
+def _requeue_last(suspect: Any, *, worker_id: str, at: datetime | None, error: str) -> None:
+    """Back behind the rest of the queue: should this very mail be what breaks
+    connections, the others still go next time."""
+    Outbox.objects.filter(pk=suspect["id"], state=OutboxState.SENDING, claimed_by=worker_id).update(
+        state=OutboxState.RETRY, next_attempt_at=at, claimed_by="", last_error=error
+    )
+
+
 def _connection_lost(
     *,
     untried: list[Any],
@@ -395,16 +403,7 @@ def _connection_lost(
                 outage.since = now
             outage.retry_at = now + outage_wait(failures=outage.failures)
         if suspect is not None and not answered:
-            # Behind the rest of the queue all the same: should this very mail
-            # be what breaks connections, the others still go next time.
-            Outbox.objects.filter(
-                pk=suspect["id"], state=OutboxState.SENDING, claimed_by=worker_id
-            ).update(
-                state=OutboxState.RETRY,
-                next_attempt_at=outage.retry_at,
-                claimed_by="",
-                last_error=error,
-            )
+            _requeue_last(suspect, worker_id=worker_id, at=outage.retry_at, error=error)
         elif suspect is not None:
             if outage.dropped_mail == suspect["id"]:
                 outage.dropped_count += 1
@@ -421,16 +420,7 @@ def _connection_lost(
                 outage.dropped_mail, outage.dropped_count = None, 0
                 failed = 1
             else:
-                # Behind the rest of the queue: should this very mail be what
-                # breaks connections, the others still go next time.
-                Outbox.objects.filter(
-                    pk=suspect["id"], state=OutboxState.SENDING, claimed_by=worker_id
-                ).update(
-                    state=OutboxState.RETRY,
-                    next_attempt_at=outage.retry_at,
-                    claimed_by="",
-                    last_error=error,
-                )
+                _requeue_last(suspect, worker_id=worker_id, at=outage.retry_at, error=error)
         outage.save()
         rest = [row["id"] for row in untried if row is not suspect]
         # Their place in the queue (next_attempt_at) and attempts stay as they were.

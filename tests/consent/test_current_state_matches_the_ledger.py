@@ -10,22 +10,11 @@ from django.db import connection
 
 from askfirst.consent.ledger import ledger_verify
 from askfirst.consent.models import ConsentEvent, Purpose
-from askfirst.consent.services import Proof, consent_record, consent_states
+from askfirst.consent.services import consent_states
+from tests.consent.people import person_who_withdrew
 from tests.factories import make_contact
 
 pytestmark = pytest.mark.django_db
-
-PORTAL = Proof(channel="portal", language="de")
-
-
-def _person_who_withdrew():
-    """storage, newsletter and tracking granted, then newsletter withdrawn."""
-    contact = make_contact()
-    consent_record(contact=contact, purpose_key="storage", granted=True, proof=PORTAL)
-    consent_record(contact=contact, purpose_key="newsletter", granted=True, proof=PORTAL)
-    consent_record(contact=contact, purpose_key="tracking", granted=True, proof=PORTAL)
-    consent_record(contact=contact, purpose_key="newsletter", granted=False, proof=PORTAL)
-    return contact
 
 
 def _raw(sql, params):
@@ -45,14 +34,14 @@ def _verify_output():
 
 
 def test_intact_states_verify():
-    _person_who_withdrew()
-    _person_who_withdrew()
+    person_who_withdrew()
+    person_who_withdrew()
     assert list(ledger_verify()) == []
 
 
 def test_granted_flipped_back_after_a_withdrawal_is_named():
-    keep = _person_who_withdrew()
-    contact = _person_who_withdrew()
+    keep = person_who_withdrew()
+    contact = person_who_withdrew()
     withdrawal = _newest(contact, "newsletter")
     _raw(
         "UPDATE consent_consentstate SET granted = %s WHERE contact_id = %s AND purpose_id = %s",
@@ -71,7 +60,7 @@ def test_granted_flipped_back_after_a_withdrawal_is_named():
 
 
 def test_state_pointed_at_an_older_event_is_named():
-    contact = _person_who_withdrew()
+    contact = person_who_withdrew()
     withdrawal = _newest(contact, "newsletter")
     grant = ConsentEvent.objects.get(contact=contact, purpose__key="newsletter", seq=2)
     _raw(
@@ -87,7 +76,7 @@ def test_state_pointed_at_an_older_event_is_named():
 
 
 def test_deleted_state_is_named():
-    contact = _person_who_withdrew()
+    contact = person_who_withdrew()
     tracking = _newest(contact, "tracking")
     _raw("DELETE FROM consent_consentstate WHERE event_id = %s", [tracking.pk])
     [problem] = ledger_verify()
@@ -96,7 +85,7 @@ def test_deleted_state_is_named():
 
 
 def test_state_for_a_purpose_never_answered_is_named():
-    contact = _person_who_withdrew()
+    contact = person_who_withdrew()
     storage = _newest(contact, "storage")
     extranet = Purpose.objects.get(key="extranet")
     _raw(
@@ -115,7 +104,7 @@ def test_state_for_a_purpose_never_answered_is_named():
 
 
 def test_state_of_a_contact_without_events_is_named():
-    contact = _person_who_withdrew()
+    contact = person_who_withdrew()
     other = make_contact()
     storage = _newest(contact, "storage")
     _raw(

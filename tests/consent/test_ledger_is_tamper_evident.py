@@ -9,22 +9,11 @@ from django.db import connection
 
 from askfirst.consent.ledger import ledger_verify
 from askfirst.consent.models import ConsentEvent
-from askfirst.consent.services import Proof, consent_record
 from askfirst.contacts.services import contact_erase
+from tests.consent.people import person_who_withdrew
 from tests.factories import make_contact
 
 pytestmark = pytest.mark.django_db
-
-PORTAL = Proof(channel="portal", language="de")
-
-
-def _person_with_history():
-    contact = make_contact()
-    consent_record(contact=contact, purpose_key="storage", granted=True, proof=PORTAL)
-    consent_record(contact=contact, purpose_key="newsletter", granted=True, proof=PORTAL)
-    consent_record(contact=contact, purpose_key="tracking", granted=True, proof=PORTAL)
-    consent_record(contact=contact, purpose_key="newsletter", granted=False, proof=PORTAL)
-    return contact
 
 
 def _events(contact):
@@ -41,14 +30,14 @@ def _problem_event_ids():
 
 
 def test_an_untouched_ledger_verifies():
-    _person_with_history()
-    _person_with_history()
+    person_who_withdrew()
+    person_who_withdrew()
     assert list(ledger_verify()) == []
     call_command("verify-ledger")
 
 
 def test_editing_an_event_is_named():
-    contact = _person_with_history()
+    contact = person_who_withdrew()
     target = _events(contact)[1]
     _raw("UPDATE consent_consentevent SET action = 'withdrawn' WHERE id = %s", [target.pk])
     assert target.pk in _problem_event_ids()
@@ -59,7 +48,7 @@ def test_editing_an_event_is_named():
 
 
 def test_editing_the_time_is_named():
-    contact = _person_with_history()
+    contact = person_who_withdrew()
     target = _events(contact)[0]
     _raw(
         "UPDATE consent_consentevent SET occurred_at = %s WHERE id = %s",
@@ -69,7 +58,7 @@ def test_editing_the_time_is_named():
 
 
 def test_deleting_an_event_in_the_middle_is_named():
-    contact = _person_with_history()
+    contact = person_who_withdrew()
     events = _events(contact)
     _raw("DELETE FROM consent_consentevent WHERE id = %s", [events[1].pk])
     _raw("DELETE FROM consent_consentstate WHERE event_id = %s", [events[1].pk])
@@ -77,7 +66,7 @@ def test_deleting_an_event_in_the_middle_is_named():
 
 
 def test_deleting_the_newest_event_is_found():
-    contact = _person_with_history()
+    contact = person_who_withdrew()
     events = _events(contact)
     _raw("DELETE FROM consent_consentstate WHERE event_id = %s", [events[-1].pk])
     _raw("DELETE FROM consent_consentevent WHERE id = %s", [events[-1].pk])
@@ -87,7 +76,7 @@ def test_deleting_the_newest_event_is_found():
 
 
 def test_reordering_two_events_is_named():
-    contact = _person_with_history()
+    contact = person_who_withdrew()
     first, second = _events(contact)[:2]
     _raw("UPDATE consent_consentevent SET seq = 1000 WHERE id = %s", [first.pk])
     _raw("UPDATE consent_consentevent SET seq = 1 WHERE id = %s", [second.pk])
@@ -96,7 +85,7 @@ def test_reordering_two_events_is_named():
 
 
 def test_inserting_a_forged_event_is_named():
-    contact = _person_with_history()
+    contact = person_who_withdrew()
     last = _events(contact)[-1]
     _raw(
         "INSERT INTO consent_consentevent (contact_id, seq, purpose_id, action, occurred_at,"
@@ -110,22 +99,22 @@ def test_inserting_a_forged_event_is_named():
 
 def test_events_for_a_contact_without_chain_are_named():
     other = make_contact()
-    contact = _person_with_history()
+    contact = person_who_withdrew()
     event = _events(contact)[0]
     _raw("UPDATE consent_consentevent SET contact_id = %s WHERE id = %s", [other.pk, event.pk])
     assert event.pk in _problem_event_ids()
 
 
 def test_erasing_a_contact_keeps_the_ledger_verifiable():
-    keep = _person_with_history()
-    gone = _person_with_history()
+    keep = person_who_withdrew()
+    gone = person_who_withdrew()
     contact_erase(contact=gone)
     assert list(ledger_verify()) == []
     assert ConsentEvent.objects.filter(contact=keep).count() == 4
 
 
 def test_events_cannot_be_changed_through_the_orm():
-    contact = _person_with_history()
+    contact = person_who_withdrew()
     event = _events(contact)[0]
     event.action = "withdrawn"
     with pytest.raises(Exception, match="append-only"):
