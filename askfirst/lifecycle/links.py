@@ -39,8 +39,8 @@ def link_evidence(*, link: LinkToken) -> str:
     return f"mail {link.mail}, text {link.text_version}"
 
 
-def link_act(*, link: LinkToken, language: str, ip_address: str | None = None) -> str:
-    """Do what the link offers; returns the outcome shown on the page.
+def link_act(*, link: LinkToken, action: str, language: str, ip_address: str | None = None) -> str:
+    """Do `action` (a TokenPurpose the link offers); returns the outcome shown on the page.
 
     Outcomes: "granted", "deactivated", "already-deactivated", "portal".
     Raises LinkUnknown when the person was erased since the link was found
@@ -54,7 +54,7 @@ def link_act(*, link: LinkToken, language: str, ip_address: str | None = None) -
         ip_address=ip_address,
     )
     try:
-        return _link_act(link=link, proof=proof)
+        return _link_act(link=link, action=action, proof=proof)
     except Contact.DoesNotExist:
         # The answer and the erasure raced, and the erasure won; the token
         # went with the contact, so this is what the same request a moment
@@ -62,9 +62,11 @@ def link_act(*, link: LinkToken, language: str, ip_address: str | None = None) -
         raise LinkUnknown from None
 
 
-def _link_act(*, link: LinkToken, proof: Proof) -> str:
+def _link_act(*, link: LinkToken, action: str, proof: Proof) -> str:
+    if link.action(action) != action:
+        raise ValueError(f"a {link.purpose} link does not offer {action}")
     with transaction.atomic():
-        if link.purpose == TokenPurpose.YES:
+        if action == TokenPurpose.YES:
             if link.contact.status == Status.DEACTIVATED:
                 return "already-deactivated"
             try:
@@ -78,7 +80,7 @@ def _link_act(*, link: LinkToken, proof: Proof) -> str:
                     return "already-deactivated"
                 raise
             outcome = "granted"
-        elif link.purpose == TokenPurpose.DEACTIVATE:
+        elif action == TokenPurpose.DEACTIVATE:
             contact_deactivate(contact=link.contact, proof=proof)
             outcome = "deactivated"
         else:

@@ -5,6 +5,12 @@ from askfirst.contacts.models import Contact
 
 
 class TokenPurpose(models.TextChoices):
+    # Every link of one mail: its address names the action (/yes/,
+    # /deactivate/, or none for the portal). One row per mail instead of one
+    # per link: the worker writes a third of the rows (docs/lifecycle.md).
+    MAIL = "mail", _("Links of one mail")
+    # One action each: links of mails sent before MAIL tokens existed, and
+    # the fresh portal link on a confirmation page.
     YES = "yes", _("Yes, keep my data")
     DEACTIVATE = "deactivate", _("No, deactivate me")
     PORTAL = "portal", _("Open my portal")
@@ -36,3 +42,13 @@ class LinkToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} for contact {self.contact_id}"
+
+    def action(self, requested: str | None = None) -> str | None:
+        """What following the link does: `requested` (the action its address
+        names) if the token offers it, else None; with none named, the portal
+        for a mail's token, or the token's own single purpose."""
+        if requested is None:
+            return TokenPurpose.PORTAL if self.purpose == TokenPurpose.MAIL else self.purpose
+        if self.purpose in (TokenPurpose.MAIL, requested):
+            return requested
+        return None

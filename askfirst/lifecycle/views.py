@@ -42,9 +42,9 @@ def _invalid(request: HttpRequest, exc: Exception) -> HttpResponse:
         )
 
 
-def _choice(request: HttpRequest, link: LinkToken, language: str) -> HttpResponse:
+def _choice(request: HttpRequest, action: str, language: str) -> HttpResponse:
     text = None
-    if link.purpose == TokenPurpose.YES:
+    if action == TokenPurpose.YES:
         from askfirst.consent.models import Purpose
 
         purpose = Purpose.objects.filter(key=PurposeKey.STORAGE).first()
@@ -53,13 +53,15 @@ def _choice(request: HttpRequest, link: LinkToken, language: str) -> HttpRespons
     return render(
         request,
         "links/choice.html",
-        {"link": link, "language": language, "consent_text": text},
+        {"action": action, "language": language, "consent_text": text},
     )
 
 
-def _done(request: HttpRequest, link: LinkToken, language: str) -> HttpResponse:
+def _done(request: HttpRequest, link: LinkToken, action: str, language: str) -> HttpResponse:
     try:
-        outcome = link_act(link=link, language=language, ip_address=request.META.get("REMOTE_ADDR"))
+        outcome = link_act(
+            link=link, action=action, language=language, ip_address=request.META.get("REMOTE_ADDR")
+        )
     except (LinkUnknown, LinkExpired) as exc:
         # The person was erased between finding the link and acting on it.
         return _invalid(request, exc)
@@ -74,28 +76,41 @@ def _done(request: HttpRequest, link: LinkToken, language: str) -> HttpResponse:
 def _live_link(request: HttpRequest, token: str) -> LinkToken | HttpResponse:
     """The link behind a token, or the page to answer with instead."""
     try:
-        link = link_find(token=token)
+        return link_find(token=token)
     except (LinkUnknown, LinkExpired) as exc:
         return _invalid(request, exc)
-    if link.purpose == TokenPurpose.PORTAL:
-        # Opening the portal records no answer; the portal takes the token
-        # out of the address bar at once.
-        return redirect("portal:enter", token=token)
-    return link
+
+
+def _not_offered(request: HttpRequest, link: LinkToken, status: int) -> HttpResponse:
+    """A live token at an address that names an action it does not offer."""
+    language = _page_language(request, link)
+    with translation.override(language):
+        return render(
+            request, "links/invalid.html", {"expired": False, "language": language}, status=status
+        )
 
 
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
-def link_page(request: HttpRequest, token: str) -> HttpResponse:
+def link_page(request: HttpRequest, token: str, action: str | None = None) -> HttpResponse:
+    """`/l/<token>/` (the portal, or a single-purpose token's action) and
+    `/l/<token>/yes/`, `/l/<token>/deactivate/` (the actions of a mail's links)."""
     link = _live_link(request, token)
     if isinstance(link, HttpResponse):
         return link
+    offered = link.action(action)
+    if offered is None:
+        return _not_offered(request, link, status=404)
+    if offered == TokenPurpose.PORTAL:
+        # Opening the portal records no answer; the portal takes the token
+        # out of the address bar at once.
+        return redirect("portal:enter", token=token)
     language = _page_language(request, link)
     with translation.override(language):
         if request.method != "POST":
-            return _choice(request, link, language)
-        return _done(request, link, language)
+            return _choice(request, offered, language)
+        return _done(request, link, offered, language)
 
 
 @never_cache
@@ -110,15 +125,12 @@ def link_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     link = _live_link(request, token)
     if isinstance(link, HttpResponse):
         return link
+    if link.action(TokenPurpose.DEACTIVATE) is None:
+        return _not_offered(request, link, status=400)
     language = _page_language(request, link)
     with translation.override(language):
         if request.method != "POST":
-            return _choice(request, link, language)
-        if (
-            link.purpose != TokenPurpose.DEACTIVATE
-            or request.POST.get("List-Unsubscribe") != "One-Click"
-        ):
-            return render(
-                request, "links/invalid.html", {"expired": False, "language": language}, status=400
-            )
-        return _done(request, link, language)
+            return _choice(request, TokenPurpose.DEACTIVATE, language)
+        if request.POST.get("List-Unsubscribe") != "One-Click":
+            return _not_offered(request, link, status=400)
+        return _done(request, link, TokenPurpose.DEACTIVATE, language)

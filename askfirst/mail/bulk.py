@@ -17,18 +17,24 @@ from datetime import datetime
 from django.db import connection, models
 
 
-def _prepared(rows: list[tuple], column: models.Field) -> list[tuple]:
-    """SQLite stores datetimes as text: prepare each distinct value once."""
+def _prepared(rows: list[tuple], columns: list) -> list:
+    """SQLite stores datetimes as text: prepare each distinct datetime once,
+    touching only the datetime columns (a batch's rows share a few values)."""
+    at = [i for i, column in enumerate(columns) if isinstance(column, models.DateTimeField)]
+    if not at:
+        return rows
     cache: dict[datetime, object] = {}
-
-    def prep(value):
-        if isinstance(value, datetime):
-            if value not in cache:
-                cache[value] = column.get_db_prep_value(value, connection)
-            return cache[value]
-        return value
-
-    return [tuple(prep(value) for value in row) for row in rows]
+    prepared: list[list] = []
+    for row in rows:
+        values = list(row)
+        for i in at:
+            value = values[i]
+            if value is not None:
+                if value not in cache:
+                    cache[value] = columns[i].get_db_prep_value(value, connection)
+                values[i] = cache[value]
+        prepared.append(values)
+    return prepared
 
 
 def rows_insert(model: type[models.Model], rows: list[tuple], fields: list[str]) -> None:
@@ -49,8 +55,7 @@ def rows_insert(model: type[models.Model], rows: list[tuple], fields: list[str])
                 for row in rows:
                     copy.write_row(row)
             return
-        datetime_field = next(c for c in meta.fields if isinstance(c, models.DateTimeField))
-        params = _prepared(rows, datetime_field)
+        params = _prepared(rows, columns)
         head = f"INSERT INTO {table} ({names}) VALUES "
         one = f"({', '.join(['%s'] * len(columns))})"
         # Stay under SQLite's limit of bound parameters.

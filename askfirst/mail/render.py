@@ -32,7 +32,7 @@ class Placeholders:
 
 # What each mail's callers put into `contexts` (askfirst/lifecycle/services.py
 # mail_contexts, _asking_mail and portal_link_send; askfirst/portal/mails.py and
-# its callers in askfirst/portal/services.py). `safe_substitute` leaves any
+# its callers in askfirst/portal/services.py). Rendering leaves any
 # other `$name` in the mail as it is, so staff texts are checked against this
 # when saved (askfirst/mail/admin.py).
 _ABOUT_THE_CONTACT = frozenset(
@@ -74,11 +74,45 @@ def placeholders_used(text: str) -> set[str]:
     return set(Template(text).get_identifiers())
 
 
+class MailText:
+    """A staff text split once into literal parts and placeholders.
+
+    `Template.safe_substitute` runs a regex with a Python callback for every
+    placeholder, ~5 µs for a request's body; joining prepared parts takes a
+    fraction of that, and a batch renders thousands. The result is the same
+    (tests/mail/test_mail_text_substitutes_as_string_template.py): `$$` is a
+    dollar, and an unknown or malformed placeholder stays as it was written.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        # (literal text, "") or (the placeholder as written, its name)
+        self.parts: list[tuple[str, str]] = []
+        template = Template(text)
+        end = 0
+        for match in template.pattern.finditer(text):
+            if match.start() > end:
+                self.parts.append((text[end : match.start()], ""))
+            name = match.group("named") or match.group("braced")
+            if name:
+                self.parts.append((match.group(), name))
+            elif match.group("escaped") is not None:
+                self.parts.append((template.delimiter, ""))
+            else:  # invalid: a lone delimiter stays
+                self.parts.append((match.group(), ""))
+            end = match.end()
+        if end < len(text):
+            self.parts.append((text[end:], ""))
+
+    def substitute(self, values: dict[str, str]) -> str:
+        return "".join([str(values[name]) if name in values else text for text, name in self.parts])
+
+
 @dataclass(frozen=True)
 class TemplateVersion:
     version: int
-    subject: Template
-    body: Template
+    subject: MailText
+    body: MailText
 
 
 @dataclass(frozen=True)
@@ -157,6 +191,12 @@ class MailRenderer:
         self.versions: dict[tuple[str, str], str] = {}
         self.domain = mail_domain()
         self.date = format_datetime(now.astimezone())
+        # Who writes: the same placeholders in every mail of the batch.
+        self.sender = {
+            "company": settings.ASKFIRST_COMPANY_NAME,
+            "company_address": settings.ASKFIRST_COMPANY_ADDRESS,
+            "privacy_contact": settings.ASKFIRST_PRIVACY_CONTACT,
+        }
         self.from_header = _address_header(settings.ASKFIRST_MAIL_FROM)
         self.reply_to = _address_header(settings.ASKFIRST_MAIL_REPLY_TO)
         self.fixed = (
@@ -196,8 +236,8 @@ class MailRenderer:
         for lang in languages:
             template = self.templates[(name, lang)]
             values = contexts[lang]
-            subjects.append(template.subject.safe_substitute(values).strip())
-            bodies.append(template.body.safe_substitute(values).strip("\n"))
+            subjects.append(template.subject.substitute(values).strip())
+            bodies.append(template.body.substitute(values).strip("\n"))
         subject = " / ".join(subjects)
         encoded = self.subjects.get(subject)
         if encoded is None:

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from pathlib import Path
-from string import Template
 
 from django.conf import settings
 from django.db import transaction
@@ -19,7 +18,7 @@ from askfirst.mail.models import (
     OutboxState,
     TemplateLanguage,
 )
-from askfirst.mail.render import MailRenderer, Rendered, TemplateVersion
+from askfirst.mail.render import MailRenderer, MailText, Rendered, TemplateVersion
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "emails"
 
@@ -75,7 +74,7 @@ def mail_templates_current() -> dict[tuple[str, str], TemplateVersion]:
     current = {}
     for row in rows:  # ascending versions: the last one wins
         current[(row.name, row.language)] = TemplateVersion(
-            version=row.version, subject=Template(row.subject), body=Template(row.body)
+            version=row.version, subject=MailText(row.subject), body=MailText(row.body)
         )
     return current
 

@@ -35,15 +35,14 @@ def portal_mail_write(
         if language == "de"
         else (f"Dear {name_text}" if name_text else "Hello")
     )
+    renderer = mail_renderer(now=now)
     values = {
         "greeting": greeting,
-        "company": settings.ASKFIRST_COMPANY_NAME,
-        "company_address": settings.ASKFIRST_COMPANY_ADDRESS,
-        "privacy_contact": settings.ASKFIRST_PRIVACY_CONTACT,
+        **renderer.sender,
         "portal_url": f"{settings.SITE_URL}/portal/start/",
         **(extra or {}),
     }
-    rendered = mail_renderer(now=now).render(
+    rendered = renderer.render(
         name=name,
         language=language,
         recipient=recipient,

@@ -5,7 +5,7 @@ import re
 from askfirst.contacts.services import contact_choose_language
 from tests.factories import make_contact, make_staff
 
-LINK = re.compile(r"https?://\S+/l/([A-Za-z0-9_-]+)/")
+LINK = re.compile(r"https?://[^/\s]+(/l/[A-Za-z0-9_-]+/(yes/|deactivate/)?)")
 
 
 def asking_contact(*, language: str = "de", **fields):
@@ -18,6 +18,12 @@ def mail_text(message) -> str:
 
 
 def links(message) -> dict[str, str]:
-    """ "yes", "deactivate", "portal" → token, in the order the mail shows them."""
-    tokens = LINK.findall(mail_text(message))
-    return dict(zip(["yes", "deactivate", "portal"], tokens[:3], strict=False))
+    """ "yes", "deactivate", "portal" → the path of that link in the mail."""
+    return {
+        action.rstrip("/") or "portal": path for path, action in LINK.findall(mail_text(message))
+    }
+
+
+def token_of(path: str) -> str:
+    """The personal token in a link's path."""
+    return path.split("/")[2]

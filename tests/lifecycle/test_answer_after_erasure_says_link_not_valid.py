@@ -14,7 +14,7 @@ from askfirst.contacts.services import contact_erase
 from askfirst.lifecycle import views
 from askfirst.lifecycle.models import LinkToken
 from askfirst.lifecycle.worker import Worker
-from tests.lifecycle.helpers import asking_contact, links
+from tests.lifecycle.helpers import asking_contact, links, token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +40,8 @@ def erased_after_lookup(monkeypatch):
 @pytest.mark.parametrize(
     ("purpose", "path", "extra"),
     [
-        ("yes", "/l/{}/", {}),
-        ("deactivate", "/l/{}/", {}),
+        ("yes", "/l/{}/yes/", {}),
+        ("deactivate", "/l/{}/deactivate/", {}),
         ("deactivate", "/l/{}/unsubscribe/", ONE_CLICK),
     ],
 )
@@ -50,7 +50,7 @@ def test_answer_to_a_person_erased_meanwhile_is_a_404_page(
 ):
     contact = asking_contact(language="en", first_name="Ottilie")
     Worker(smtp=smtp.target).run_once()
-    token = links(smtp.store.to(contact.email)[-1])[purpose]
+    token = token_of(links(smtp.store.to(contact.email)[-1])[purpose])
 
     response = client.post(path.format(token), **extra)
 

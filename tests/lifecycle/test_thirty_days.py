@@ -65,7 +65,7 @@ def test_answer_on_day_ten_stops_reminders_two_to_four(smtp, client):
 
     def answer():
         request = smtp.store.to("answers@example.org")[0]
-        response = client.post(f"/l/{links(request)['yes']}/")
+        response = client.post(links(request)["yes"])
         assert response.status_code == 200
 
     days = subjects_on_each_day(smtp, "answers@example.org", on_day={10: answer})

@@ -39,10 +39,10 @@ def test_yes_to_a_person_deactivated_meanwhile_shows_deactivated(
 ):
     contact = asking_contact(language="en")
     Worker(smtp=smtp.target).run_once()
-    token = links(smtp.store.to(contact.email)[-1])["yes"]
+    yes = links(smtp.store.to(contact.email)[-1])["yes"]
     events_before = ConsentEvent.objects.filter(contact=contact).count()
 
-    response = client.post(f"/l/{token}/")
+    response = client.post(yes)
 
     assert response.status_code == 200
     assert b"This address is deactivated" in response.content

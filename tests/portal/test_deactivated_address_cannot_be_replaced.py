@@ -30,7 +30,9 @@ def test_the_link_from_before_the_deactivation_is_refused(client, person):
     assert client.post("/portal/email/", {"new_email": NEW}).status_code == 303
     token = CONFIRM.search(decoded(outbox_mails(EMAIL_CONFIRM, NEW)[0])).group(1)
     link_act(
-        link=link_find(token=issue_link(person, purpose=TokenPurpose.DEACTIVATE)), language="en"
+        link=link_find(token=issue_link(person, purpose=TokenPurpose.DEACTIVATE)),
+        action=TokenPurpose.DEACTIVATE,
+        language="en",
     )
 
     new_mailbox = Client()

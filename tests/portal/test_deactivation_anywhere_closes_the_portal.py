@@ -51,7 +51,7 @@ def _closed(person, phone) -> None:
 
 def test_the_deactivate_link_in_a_mail(person, phone):
     link = link_find(token=issue_link(person, purpose=TokenPurpose.DEACTIVATE))
-    assert link_act(link=link, language="de") == "deactivated"
+    assert link_act(link=link, action=TokenPurpose.DEACTIVATE, language="de") == "deactivated"
     _closed(person, phone)
 
 
