@@ -32,6 +32,7 @@ from askfirst.contacts.models import (
     PERSONAL_FIELDS,
     Contact,
     ErasureCount,
+    ErasureReason,
     MailLanguage,
     Status,
     Topic,
@@ -402,6 +403,11 @@ class ContactAdmin(admin.ModelAdmin):
             "failed_url": outbox_state_url(OutboxState.FAILED),
             "queue_url": queue_url(),
             "erasures_url": reverse("admin:contacts_erasurecount_changelist"),
+            "erasure_reasons": [
+                (reason.label, campaign.erasures_by_reason[reason])
+                for reason in ErasureReason
+                if campaign.erasures_by_reason.get(reason)
+            ],
             "bars": bars,
             "bar_width": bar_width,
             "chart_height": chart_height,
@@ -588,11 +594,11 @@ class ContactAdmin(admin.ModelAdmin):
         return actions
 
     def delete_model(self, request: HttpRequest, obj: Contact) -> None:
-        contact_erase(contact=obj)
+        contact_erase(contact=obj, reason=ErasureReason.STAFF)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
         for contact in list(queryset):
-            contact_erase(contact=contact)
+            contact_erase(contact=contact, reason=ErasureReason.STAFF)
 
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
         """Log who erased how many, but nothing about whom (no name, no address, no id)."""
@@ -638,8 +644,9 @@ class TopicAdmin(admin.ModelAdmin):
 class ErasureCountAdmin(ViewOnlyAdmin):
     """The only trace of erased people: a number per day."""
 
-    list_display = ("date", "erasures")
-    fields = ("date", "erasures")
+    list_display = ("date", "reason", "erasures")
+    list_filter = ("reason",)
+    fields = ("date", "reason", "erasures")
     readonly_fields = fields
     date_hierarchy = "day"
 

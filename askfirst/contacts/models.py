@@ -226,19 +226,34 @@ class Topic(models.Model):
         return self.label_de if language.startswith("de") else self.label_en
 
 
-class ErasureCount(models.Model):
-    """The only trace an erasure leaves: how many happened on a day."""
+class ErasureReason(models.TextChoices):
+    # Asked, never answered: the dashboard counts them among those asked.
+    EXPIRED = "expired", _("no answer (expired)")
+    PERSON = "person", _("the person's wish")
+    STAFF = "staff", _("by staff")
+    # Erasures counted before the reason was kept.
+    OTHER = "other", _("other")
 
-    day = models.DateField(unique=True)
+
+class ErasureCount(models.Model):
+    """The only trace an erasure leaves: how many happened on a day, and why."""
+
+    day = models.DateField()
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=ErasureReason.choices, default=ErasureReason.OTHER
+    )
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("erasures per day")
         verbose_name_plural = _("erasures per day")
-        ordering = ["-day"]
+        ordering = ["-day", "reason"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "reason"], name="erasurecount_unique_day_reason")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.day}: {self.count}"
+        return f"{self.day} {self.reason}: {self.count}"
 
 
 class Upkeep(models.Model):

@@ -13,7 +13,15 @@ from django.utils.module_loading import import_string
 
 from askfirst.contacts.inputs import ContactInput
 from askfirst.contacts.language import suggest_language, suggestion_trusted
-from askfirst.contacts.models import Contact, ErasureCount, Kind, MailLanguage, Status, Upkeep
+from askfirst.contacts.models import (
+    Contact,
+    ErasureCount,
+    ErasureReason,
+    Kind,
+    MailLanguage,
+    Status,
+    Upkeep,
+)
 
 
 class Outcome(StrEnum):
@@ -118,7 +126,7 @@ def contact_choose_language(*, contact: Contact, language: str, user) -> Contact
     return contact
 
 
-def contact_erase(*, contact: Contact) -> None:
+def contact_erase(*, contact: Contact, reason: str = ErasureReason.OTHER) -> None:
     """Forget a person: the contact and everything that refers to it.
 
     What remains is one anonymous count per day. Rows that point at the
@@ -141,8 +149,8 @@ def contact_erase(*, contact: Contact) -> None:
         locked.delete()
         scrub_schedule()
         day = timezone.localdate()
-        ErasureCount.objects.get_or_create(day=day)
-        ErasureCount.objects.filter(day=day).update(count=F("count") + 1)
+        ErasureCount.objects.get_or_create(day=day, reason=reason)
+        ErasureCount.objects.filter(day=day, reason=reason).update(count=F("count") + 1)
     transaction.on_commit(database_scrub)
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from askfirst.consent.models import ConsentEvent, ConsentState, Purpose
-from askfirst.contacts.models import Contact, ErasureCount, Status
+from askfirst.contacts.models import Contact, ErasureCount, ErasureReason, Status
 from askfirst.mail.models import Bounce, MailName, Outbox, OutboxState
 
 # How far back the "last 30 days" figures and the funnel look.
@@ -229,7 +229,10 @@ class Campaign:
     statuses: dict[str, int] = field(default_factory=dict)
     # lifecycle_step → number of contacts asking at that step
     asking_steps: dict[int, int] = field(default_factory=dict)
-    erasures: int = 0
+    erasures: int = 0  # in the window
+    erasures_by_reason: dict[str, int] = field(default_factory=dict)  # in the window
+    # Ever: people asked who never answered. They are erased, yet they were asked.
+    expired: int = 0
     mails: dict[str, int] = field(default_factory=dict)
     purposes: list[PurposeRate] = field(default_factory=list)
     funnel: list[FunnelDay] = field(default_factory=list)
@@ -244,8 +247,9 @@ class Campaign:
 
     @property
     def asked(self) -> int:
-        """Contacts whose request started (or who answered without one) and are still held."""
-        return self.total - self.count(Status.QUEUED)
+        """Contacts whose request started (or who answered without one): those still
+        held, and those erased because they never answered."""
+        return self.total - self.count(Status.QUEUED) + self.expired
 
     @property
     def answered(self) -> int:
@@ -285,9 +289,17 @@ def campaign_counts(*, now: datetime | None = None) -> Campaign:
             campaign.asking_steps[step] = campaign.asking_steps.get(step, 0) + n
 
     first_day: date = timezone.localdate(now) - timedelta(days=WINDOW.days - 1)
-    campaign.erasures = (
-        ErasureCount.objects.filter(day__gte=first_day).aggregate(total=Sum("count"))["total"] or 0
-    )
+    for reason, in_window, ever in (
+        ErasureCount.objects.order_by()
+        .values("reason")
+        .annotate(in_window=Sum("count", filter=Q(day__gte=first_day)), ever=Sum("count"))
+        .values_list("reason", "in_window", "ever")
+    ):
+        if in_window:
+            campaign.erasures += in_window
+            campaign.erasures_by_reason[reason] = in_window
+        if reason == ErasureReason.EXPIRED:
+            campaign.expired = ever
 
     mail_counts = {state: Count("pk", filter=Q(state=state)) for state in OPEN_MAIL_STATES} | {
         OutboxState.SENT: Count("pk", filter=Q(state=OutboxState.SENT, sent_at__gte=since)),

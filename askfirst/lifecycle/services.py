@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from askfirst.contacts.models import Contact, Kind, Source, Status, Topic
+from askfirst.contacts.models import Contact, ErasureReason, Kind, Source, Status, Topic
 from askfirst.contacts.services import contact_erase
 from askfirst.lifecycle.models import LinkToken, TokenPurpose
 from askfirst.mail.bulk import rows_insert
@@ -492,7 +492,7 @@ def lifecycle_advance(*, now: datetime | None = None, limit: int | None = None) 
             if not (
                 contact.kind == Kind.CUSTOMER and settings.ASKFIRST_CUSTOMER_EXPIRY == "restrict"
             ):
-                contact_erase(contact=contact)
+                contact_erase(contact=contact, reason=ErasureReason.EXPIRED)
         result.mails = len(mails)
     return result
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from askfirst.consent.models import Channel, ConsentEvent, Purpose
 from askfirst.consent.services import ConsentError, Proof, consent_record, contact_deactivate
 from askfirst.contacts.emails import InvalidEmail, email_key, normalise_email
-from askfirst.contacts.models import PERSONAL_FIELDS, Contact, Status, Topic
+from askfirst.contacts.models import PERSONAL_FIELDS, Contact, ErasureReason, Status, Topic
 from askfirst.contacts.services import contact_erase
 from askfirst.lifecycle.models import LinkToken
 from askfirst.lifecycle.services import format_moment, portal_link_send, token_hash
@@ -395,7 +395,7 @@ def portal_close(*, contact: Contact) -> None:
 
 def portal_erase(*, contact: Contact) -> None:
     """Forget the person (what the portal holds goes by ASKFIRST_ERASURE_STEPS)."""
-    contact_erase(contact=contact)
+    contact_erase(contact=contact, reason=ErasureReason.PERSON)
 
 
 def portal_forget(*, contact: Contact) -> None:

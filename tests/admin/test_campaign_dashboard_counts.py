@@ -1,14 +1,17 @@
 """The campaign dashboard counts a known mix of contacts, mails and answers correctly."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from askfirst.contacts.models import ErasureCount, Status
+from askfirst.contacts.models import Contact, ErasureCount, Status
 from askfirst.lifecycle.reports import campaign_counts
 from askfirst.mail.models import Outbox, OutboxState
-from tests.admin.campaign import SCHEDULE, build_campaign
+from askfirst.portal.services import portal_erase
+from tests.admin.campaign import SCHEDULE, advance_all, build_campaign, choose
+from tests.factories import make_contact
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +58,11 @@ def test_the_counts_follow_the_contacts(mix):
         "sent": 1,
         "suppressed": 0,
     }
-    assert (campaign.asked, campaign.answered) == (6, 3)
-    assert campaign.answer_rate == pytest.approx(0.5)
+    # Six held and asked, and the prospect erased for never answering.
+    assert campaign.erasures_by_reason == {"expired": 1}
+    assert campaign.expired == 1
+    assert (campaign.asked, campaign.answered) == (7, 3)
+    assert campaign.answer_rate == pytest.approx(3 / 7)
     rates = {rate.key: (rate.granted, rate.withdrawn, rate.answered) for rate in campaign.purposes}
     assert rates == {
         "storage": (2, 1, 3),  # mail link, staff; withdrawn by deactivation
@@ -80,6 +86,8 @@ def test_the_page_shows_them_with_links(staff_client, mix):
     assert "/admin/contacts/contact/?status__exact=asking&amp;lifecycle_step=3" in content
     assert "Reminder 2 sent" in content
     assert '<td id="askfirst-erasures">1</td>' in content
+    assert '<td id="askfirst-expired">1</td>' in content
+    assert "3 / 7 (43&nbsp;%)" in content
     assert "2 granted of 3 answered (67&nbsp;%)" in content
     # The funnel chart is inline SVG; the page adds no script of its own.
     assert 'id="askfirst-funnel-chart"' in content
@@ -116,3 +124,43 @@ def test_the_sent_link_lists_the_mails_counted(staff_client, mix):
     listing = staff_client.get(link)
     assert listing.status_code == 200
     assert listing.context["cl"].result_count == 1
+
+
+def test_only_those_who_never_answered_count_among_the_asked(staff, settings):
+    """Erased for never answering: asked, whenever it was. Erased at their wish or by
+    staff: counted in the window by reason, never as asked-and-silent."""
+    settings.ASKFIRST_SCHEDULE = SCHEDULE
+    today = timezone.localdate()
+    ErasureCount.objects.create(day=today - timedelta(days=400), reason="expired", count=5)
+    ErasureCount.objects.create(day=today, reason="expired", count=2)
+    ErasureCount.objects.create(day=today, reason="person", count=3)
+    ErasureCount.objects.create(day=today - timedelta(days=2), reason="staff", count=4)
+    ErasureCount.objects.create(day=today - timedelta(days=90), reason="staff", count=9)
+
+    campaign = campaign_counts()
+
+    assert campaign.expired == 7
+    assert campaign.asked == 7  # nobody held
+    assert campaign.erasures == 9
+    assert campaign.erasures_by_reason == {"expired": 2, "person": 3, "staff": 4}
+
+
+@pytest.mark.parametrize(
+    ("erase", "reason"),
+    [("expiry", "expired"), ("portal", "person"), ("admin", "staff")],
+)
+def test_each_way_of_erasing_counts_its_reason(staff, staff_client, settings, erase, reason):
+    settings.ASKFIRST_SCHEDULE = SCHEDULE
+    contact = choose(make_contact(kind="prospect"), staff)
+    if erase == "expiry":
+        for _ in SCHEDULE:
+            advance_all()
+    elif erase == "portal":
+        portal_erase(contact=contact)
+    else:
+        response = staff_client.post(
+            f"/admin/contacts/contact/{contact.pk}/delete/", {"post": "yes"}
+        )
+        assert response.status_code == 302
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+    assert list(ErasureCount.objects.values_list("reason", "count")) == [(reason, 1)]
