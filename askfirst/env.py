@@ -4,12 +4,15 @@ Each one fails loudly on a value it cannot parse: a typo in an operator's
 environment must stop the process at start-up, not change behaviour silently.
 """
 
+import ipaddress
 import os
 import re
 from datetime import timedelta
+from email.utils import getaddresses
 from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.http import is_same_domain
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -183,3 +186,111 @@ def sqlite_database(path: str) -> dict:
         },
         "TEST": {"NAME": path.replace(".sqlite3", ".test.sqlite3")},
     }
+
+
+# --- Production refuses what only makes sense on a developer's machine ---
+
+# Hosts that name this machine: a link to one in a mail leads nowhere.
+_LOCAL_NAMES = {"localhost", "localhost.localdomain"}
+# Domains reserved for examples and tests (RFC 2606, RFC 6761): no mail to an
+# address there is ever read, no link there ever opens.
+_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
+_EXAMPLE_TLDS = ("example", "invalid", "test", "localhost")
+
+
+def is_local_host(host: str) -> bool:
+    """localhost, 127.0.0.0/8, ::1 (also as ::ffff:127.x), 0.0.0.0 and ::."""
+    host = host.strip().strip("[]").rstrip(".").lower()
+    if host in _LOCAL_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_unspecified
+
+
+def is_example_domain(domain: str) -> bool:
+    domain = domain.strip().rstrip(".").lower()
+    return any(domain == d or domain.endswith("." + d) for d in _EXAMPLE_DOMAINS) or (
+        domain.rpartition(".")[2] in _EXAMPLE_TLDS
+    )
+
+
+def require_public_https_url(name: str, url: str, *, allowed_hosts: list[str]) -> None:
+    """The address people open from their mails: https, and a host they can reach."""
+    parts = urlsplit(url)
+    try:
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 (raises on a port that is no number)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={url!r} is not a valid URL.") from None
+    if parts.scheme != "https" or not host:
+        raise ImproperlyConfigured(
+            f"{name}={url!r} must be an https:// address in production: "
+            "every mail links to it, and people open those links from anywhere."
+        )
+    if is_local_host(host):
+        raise ImproperlyConfigured(
+            f"{name}={url!r} names this machine ({host}); in production it must be the "
+            "public address people open from their mails."
+        )
+    if is_example_domain(host):
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is an example domain; set the public address of this server."
+        )
+    # As Django's validate_host (django.http, heavy to import while settings load).
+    if not any(pattern == "*" or is_same_domain(host, pattern) for pattern in allowed_hosts):
+        raise ImproperlyConfigured(
+            f"{name}={url!r}: its host {host!r} is not in ASKFIRST_ALLOWED_HOSTS, "
+            "so every link in a mail would be answered with 400 Bad Request."
+        )
+
+
+def refuse_example(name: str, value: str, *, shipped: str) -> None:
+    """A value left at the shipped example (or empty) stops production."""
+    if not value.strip():
+        raise ImproperlyConfigured(f"{name} must be set in production.")
+    if " ".join(value.split()).casefold() == " ".join(shipped.split()).casefold():
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is the shipped example; set your own in production "
+            "(it appears in every mail)."
+        )
+
+
+def refuse_example_address(name: str, value: str, *, shipped: str) -> None:
+    """As refuse_example, and no address at a domain reserved for examples."""
+    refuse_example(name, value, shipped=shipped)
+    for _display, address in getaddresses([value]):
+        local, at, domain = address.rpartition("@")
+        if not (local and at and domain) or is_example_domain(domain) or is_local_host(domain):
+            raise ImproperlyConfigured(
+                f"{name}={value!r}: {address or value!r} is no address anyone reads; "
+                "set a real one in production (people write to it)."
+            )
+
+
+def require_smtp_tls_for_login(
+    *, host: str, user: str, starttls: bool, implicit_tls: bool, ca_file: str
+) -> None:
+    """SMTP settings that contradict each other or send a password in clear."""
+    if starttls and implicit_tls:
+        raise ImproperlyConfigured(
+            "ASKFIRST_SMTP_STARTTLS and ASKFIRST_SMTP_IMPLICIT_TLS are both on; "
+            "choose one (implicit TLS: usually port 465; STARTTLS: 587 or 25)."
+        )
+    if ca_file and not (starttls or implicit_tls):
+        raise ImproperlyConfigured(
+            f"ASKFIRST_SMTP_CA_FILE={ca_file!r} is set but no TLS is on "
+            "(ASKFIRST_SMTP_STARTTLS or ASKFIRST_SMTP_IMPLICIT_TLS)."
+        )
+    if ca_file and not os.path.isfile(ca_file):
+        raise ImproperlyConfigured(f"ASKFIRST_SMTP_CA_FILE={ca_file!r} is not a readable file.")
+    if user and not (starttls or implicit_tls) and not is_local_host(host):
+        raise ImproperlyConfigured(
+            f"ASKFIRST_SMTP_USER is set but the connection to ASKFIRST_SMTP_HOST={host!r} "
+            "has no TLS: the password would cross the network in clear. Turn on "
+            "ASKFIRST_SMTP_STARTTLS or ASKFIRST_SMTP_IMPLICIT_TLS."
+        )

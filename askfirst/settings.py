@@ -15,6 +15,10 @@ from askfirst.env import (
     env_list,
     env_str,
     parse_schedule,
+    refuse_example,
+    refuse_example_address,
+    require_public_https_url,
+    require_smtp_tls_for_login,
     sqlite_database,
 )
 
@@ -144,10 +148,20 @@ ASKFIRST_ERASURE_STEPS = [
     "askfirst.portal.services.portal_forget",
     "askfirst.intake.erasure.imports_forget",
 ]
-# Called with contact= inside every deactivation (portal, mail link, staff, API),
-# after the personal fields are wiped: what other apps hold that a do-not-contact
-# record must not keep.
-ASKFIRST_DEACTIVATION_STEPS = ["askfirst.portal.services.portal_close"]
+# Called with contact= inside every deactivation (portal, mail link, staff, API,
+# the worker after ASKFIRST_WITHDRAWN_GRACE), before the personal fields are
+# wiped (a step may need the names to find the person's rows): what other apps
+# hold that a do-not-contact record must not keep.
+ASKFIRST_DEACTIVATION_STEPS = [
+    "askfirst.portal.services.portal_close",
+    "askfirst.mail.deactivation.mail_deactivate",
+    "askfirst.intake.erasure.imports_deactivate",
+    "askfirst.hooks.services.deliveries_deactivate",
+]
+# A contact who withdrew storage consent (portal, staff, API) and chose neither
+# deactivation nor deletion is deactivated by the worker this long afterwards;
+# consenting to storage again within it stops that.
+ASKFIRST_WITHDRAWN_GRACE = env_duration("ASKFIRST_WITHDRAWN_GRACE", "7d")
 # A worker runs `askfirst scrub` this long after an erasure or deactivation
 # (erasures in between share it), so freed bytes leave the files within a day.
 ASKFIRST_SCRUB_DELAY = env_duration("ASKFIRST_SCRUB_DELAY", "1h")
@@ -158,6 +172,9 @@ ASKFIRST_SCHEDULE = parse_schedule(env_str("ASKFIRST_SCHEDULE", "0d,7d,14d,21d,2
 # What expiry does to a customer who never answered: erase like a prospect, or
 # keep under another legal basis with no marketing purposes (status restricted).
 ASKFIRST_CUSTOMER_EXPIRY = env_choice("ASKFIRST_CUSTOMER_EXPIRY", "erase", {"erase", "restrict"})
+# The admin index warns of contacts waiting longer than this for a mail language:
+# GDPR Art. 14(3) allows at most a month to tell people we hold their data.
+ASKFIRST_QUEUE_WARN_AFTER = env_duration("ASKFIRST_QUEUE_WARN_AFTER", "14d")
 # Mail links stay valid for the whole campaign plus this margin.
 ASKFIRST_TOKEN_MARGIN = env_duration("ASKFIRST_TOKEN_MARGIN", "14d")
 # Contacts advanced / mails delivered per worker transaction.
@@ -166,13 +183,23 @@ ASKFIRST_WORKER_BATCH = env_int("ASKFIRST_WORKER_BATCH", 500, minimum=1)
 ASKFIRST_WORKER_IDLE = env_duration("ASKFIRST_WORKER_IDLE", "5s")
 
 # --- Mail (docs/mail.md) ---
-ASKFIRST_COMPANY_NAME = env_str("ASKFIRST_COMPANY_NAME", "Beispiel GmbH")
+# Who we are: the shipped values are examples, which production refuses (below).
+_EXAMPLES = {
+    "ASKFIRST_COMPANY_NAME": "Beispiel GmbH",
+    "ASKFIRST_COMPANY_ADDRESS": "Musterstraße 1, 10115 Berlin, Deutschland",
+    "ASKFIRST_PRIVACY_CONTACT": "datenschutz@example.com",
+    "ASKFIRST_MAIL_FROM": "Beispiel GmbH <datenschutz@example.com>",
+    "ASKFIRST_MAIL_REPLY_TO": "datenschutz@example.com",
+}
+ASKFIRST_COMPANY_NAME = env_str("ASKFIRST_COMPANY_NAME", _EXAMPLES["ASKFIRST_COMPANY_NAME"])
 ASKFIRST_COMPANY_ADDRESS = env_str(
-    "ASKFIRST_COMPANY_ADDRESS", "Musterstraße 1, 10115 Berlin, Deutschland"
+    "ASKFIRST_COMPANY_ADDRESS", _EXAMPLES["ASKFIRST_COMPANY_ADDRESS"]
 )
-ASKFIRST_PRIVACY_CONTACT = env_str("ASKFIRST_PRIVACY_CONTACT", "datenschutz@example.com")
-ASKFIRST_MAIL_FROM = env_str("ASKFIRST_MAIL_FROM", "Beispiel GmbH <datenschutz@example.com>")
-ASKFIRST_MAIL_REPLY_TO = env_str("ASKFIRST_MAIL_REPLY_TO", "datenschutz@example.com")
+ASKFIRST_PRIVACY_CONTACT = env_str(
+    "ASKFIRST_PRIVACY_CONTACT", _EXAMPLES["ASKFIRST_PRIVACY_CONTACT"]
+)
+ASKFIRST_MAIL_FROM = env_str("ASKFIRST_MAIL_FROM", _EXAMPLES["ASKFIRST_MAIL_FROM"])
+ASKFIRST_MAIL_REPLY_TO = env_str("ASKFIRST_MAIL_REPLY_TO", _EXAMPLES["ASKFIRST_MAIL_REPLY_TO"])
 # Envelope sender (where bounces go); empty = the From address.
 ASKFIRST_MAIL_ENVELOPE_FROM = env_str("ASKFIRST_MAIL_ENVELOPE_FROM", "")
 # Domain of our Message-IDs and List-Id; empty = the host of ASKFIRST_SITE_URL.
@@ -182,7 +209,20 @@ ASKFIRST_SMTP_PORT = env_int("ASKFIRST_SMTP_PORT", 25, minimum=1)
 ASKFIRST_SMTP_USER = env_str("ASKFIRST_SMTP_USER", "")
 ASKFIRST_SMTP_PASSWORD = env_str("ASKFIRST_SMTP_PASSWORD", "")
 ASKFIRST_SMTP_STARTTLS = env_bool("ASKFIRST_SMTP_STARTTLS", False)
+# TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS.
+ASKFIRST_SMTP_IMPLICIT_TLS = env_bool("ASKFIRST_SMTP_IMPLICIT_TLS", False)
+# The server's certificate is always verified (host name included): against the
+# system's CAs, or only against the CAs in this PEM file (a private CA).
+ASKFIRST_SMTP_CA_FILE = env_str("ASKFIRST_SMTP_CA_FILE", "")
 ASKFIRST_SMTP_TIMEOUT = env_int("ASKFIRST_SMTP_TIMEOUT", 30, minimum=1)
+# A user and password go only over TLS, or to this machine.
+require_smtp_tls_for_login(
+    host=ASKFIRST_SMTP_HOST,
+    user=ASKFIRST_SMTP_USER,
+    starttls=ASKFIRST_SMTP_STARTTLS,
+    implicit_tls=ASKFIRST_SMTP_IMPLICIT_TLS,
+    ca_file=ASKFIRST_SMTP_CA_FILE,
+)
 # Delivery attempts before a mail is marked failed; the wait doubles each time.
 ASKFIRST_MAIL_MAX_ATTEMPTS = env_int("ASKFIRST_MAIL_MAX_ATTEMPTS", 8, minimum=1)
 ASKFIRST_MAIL_RETRY_BASE = env_duration("ASKFIRST_MAIL_RETRY_BASE", "1m")
@@ -221,6 +261,24 @@ if env_bool("ASKFIRST_PRODUCTION", False):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Production refuses to start with the example values (docs/operations.md) ---
+# Every request mail links to SITE_URL and names the company and its privacy
+# contact; left at the examples, people could not answer, and 30 days later
+# expiry would erase them all.
+if env_bool("ASKFIRST_PRODUCTION", False):
+    require_public_https_url("ASKFIRST_SITE_URL", SITE_URL, allowed_hosts=ALLOWED_HOSTS)
+    for _name, _value in (
+        ("ASKFIRST_COMPANY_NAME", ASKFIRST_COMPANY_NAME),
+        ("ASKFIRST_COMPANY_ADDRESS", ASKFIRST_COMPANY_ADDRESS),
+    ):
+        refuse_example(_name, _value, shipped=_EXAMPLES[_name])
+    for _name, _value in (
+        ("ASKFIRST_PRIVACY_CONTACT", ASKFIRST_PRIVACY_CONTACT),
+        ("ASKFIRST_MAIL_FROM", ASKFIRST_MAIL_FROM),
+        ("ASKFIRST_MAIL_REPLY_TO", ASKFIRST_MAIL_REPLY_TO),
+    ):
+        refuse_example_address(_name, _value, shipped=_EXAMPLES[_name])
 
 LOGGING = {
     "version": 1,

@@ -96,9 +96,17 @@ def environment(var_dir: Path, pythonpath: Path, database_url: str) -> dict[str,
         "ASKFIRST_PRODUCTION": "1",
         "ASKFIRST_SSL_REDIRECT": "0",
         "ASKFIRST_SECRET_KEY": SECRET,
-        "ASKFIRST_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "ASKFIRST_VAR_DIR": str(var_dir),
         "ASKFIRST_LOG_LEVEL": "ERROR",
+        # Production refuses the shipped examples and a local SITE_URL; nothing
+        # here is ever mailed or opened.
+        "ASKFIRST_SITE_URL": "https://portal.askfirst-bench.eu",
+        "ASKFIRST_ALLOWED_HOSTS": "127.0.0.1,localhost,portal.askfirst-bench.eu",
+        "ASKFIRST_COMPANY_NAME": "Bench GmbH",
+        "ASKFIRST_COMPANY_ADDRESS": "Benchstraße 1, 10115 Berlin, Deutschland",
+        "ASKFIRST_PRIVACY_CONTACT": "privacy@askfirst-bench.eu",
+        "ASKFIRST_MAIL_FROM": "Bench GmbH <privacy@askfirst-bench.eu>",
+        "ASKFIRST_MAIL_REPLY_TO": "privacy@askfirst-bench.eu",
     }
     env.pop("DATABASE_URL", None)
     if database_url:

@@ -4,6 +4,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from askfirst.contacts.models import Contact
@@ -189,12 +190,26 @@ class ConsentState(models.Model):
     granted = models.BooleanField()
     event = models.OneToOneField(ConsentEvent, on_delete=models.CASCADE, related_name="+")
     updated_at = models.DateTimeField()
+    # Only on a withdrawn storage row of a contact that is neither deactivated
+    # nor kept on another legal basis: when the worker deactivates the contact
+    # (ASKFIRST_WITHDRAWN_GRACE after the withdrawal). A yes to storage and the
+    # deactivation clear it; an erasure takes the row.
+    deactivate_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("consent state")
         verbose_name_plural = _("consent states")
         constraints = [
             models.UniqueConstraint(fields=["contact", "purpose"], name="consentstate_unique"),
+        ]
+        indexes = [
+            # The worker's lookup of contacts due for deactivation: only those
+            # waiting are in it, so it costs what is due, not the table size.
+            models.Index(
+                fields=["deactivate_at"],
+                condition=Q(deactivate_at__isnull=False),
+                name="consentstate_lapse_idx",
+            ),
         ]
 
     def __str__(self) -> str:

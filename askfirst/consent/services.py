@@ -144,6 +144,22 @@ def _purposes_states_texts(
     return purposes, states, texts
 
 
+def _storage_deadline(*, granted: bool, was_withdrawn: bool, status: str, now) -> dict:
+    """What a storage event does to the contact's deactivation deadline.
+
+    A yes clears it. A no sets it for a contact that answered (a restricted one
+    is kept on another legal basis; a deactivated one is done), unless storage
+    was withdrawn already: a staff "no" recorded again does not move it.
+    """
+    if granted:
+        return {"deactivate_at": None}
+    if status != Status.ANSWERED:
+        return {"deactivate_at": None}
+    if was_withdrawn:
+        return {}
+    return {"deactivate_at": now + settings.ASKFIRST_WITHDRAWN_GRACE}
+
+
 def consent_record(
     *, contact: Contact, purpose_key: str, granted: bool, proof: Proof
 ) -> list[ConsentEvent]:
@@ -238,9 +254,27 @@ def consent_record(
             ConsentText.objects.filter(pk__in=unshown, shown_in_mail=False).update(
                 shown_in_mail=True
             )
+        changes: dict = {"ledger_length": ledger_length, "ledger_head": ledger_head}
+        if status in {Status.QUEUED, Status.ASKING} or (
+            # Kept under another legal basis after the request expired, the
+            # person now consents (a link still valid, the portal, staff):
+            # consent is the basis again, and there is nothing left to review.
+            status == Status.RESTRICTED and granted and purpose.key == PurposeKey.STORAGE
+        ):
+            # Any answer ends the consent request, in this same transaction:
+            # the worker never sees this contact due again.
+            status, next_action_at = Status.ANSWERED.value, None
+            changes |= {"status": status, "next_action_at": next_action_at}
         new_states = []
         for event in events:
             state = {"granted": event.action == Action.GRANTED, "event": event, "updated_at": now}
+            if event.purpose.key == PurposeKey.STORAGE:
+                state |= _storage_deadline(
+                    granted=event.action == Action.GRANTED,
+                    was_withdrawn=states.get(PurposeKey.STORAGE) is False,
+                    status=status,
+                    now=now,
+                )
             # The answers were read under the lock, so a row known to exist is
             # still there, and one known to be missing cannot appear meanwhile.
             if event.purpose.key in states and ConsentState.objects.filter(
@@ -258,17 +292,6 @@ def consent_record(
             consent |= {e.purpose.key: e.action == Action.GRANTED for e in events}
             deliveries_consent_changed(contact=contact, events=events, consent=consent)
 
-        changes: dict = {"ledger_length": ledger_length, "ledger_head": ledger_head}
-        if status in {Status.QUEUED, Status.ASKING} or (
-            # Kept under another legal basis after the request expired, the
-            # person now consents (a link still valid, the portal, staff):
-            # consent is the basis again, and there is nothing left to review.
-            status == Status.RESTRICTED and granted and purpose.key == PurposeKey.STORAGE
-        ):
-            # Any answer ends the consent request, in this same transaction:
-            # the worker never sees this contact due again.
-            status, next_action_at = Status.ANSWERED.value, None
-            changes |= {"status": status, "next_action_at": next_action_at}
         Contact.objects.filter(pk=contact.pk).update(updated_at=now, **changes)
     # The caller's instance shows the contact as written (no reload needed).
     contact.status = status
@@ -285,8 +308,9 @@ def contact_deactivate(*, contact: Contact, proof: Proof) -> Contact:
     Every consent is withdrawn (and that is recorded); every other personal
     field, interest, extranet choice and language suggestion is wiped. Apps
     that hold more about the person (the portal: a password, sessions, a new
-    address waiting for confirmation) clean it up in their
-    ASKFIRST_DEACTIVATION_STEPS, on every path: portal, mail link, staff, API.
+    address waiting for confirmation; mail bodies; rejected import rows;
+    sent webhook bodies) clean it up in their ASKFIRST_DEACTIVATION_STEPS, on
+    every path: portal, mail link, staff, API, the worker after a withdrawal.
     """
     from django.utils.module_loading import import_string
 
@@ -296,6 +320,16 @@ def contact_deactivate(*, contact: Contact, proof: Proof) -> Contact:
             return locked
         # consent_record brings `locked` up to date (ledger head, status).
         consent_record(contact=locked, purpose_key=PurposeKey.STORAGE, granted=False, proof=proof)
+        # Nothing left for the worker to deactivate (docs/lifecycle.md).
+        ConsentState.objects.filter(contact=locked, deactivate_at__isnull=False).update(
+            deactivate_at=None
+        )
+        # Dotted paths resolved now, as for erasure: this app cannot import the
+        # apps that depend on it, and a signal would hide the rule. Run before
+        # the wipe: a step may need the names to find the person's rows (a
+        # rejected import row holds no contact id).
+        for step in settings.ASKFIRST_DEACTIVATION_STEPS:
+            import_string(step)(contact=locked)
         for name in PERSONAL_FIELDS:
             setattr(locked, name, "")
         locked.source_ref = ""
@@ -308,10 +342,6 @@ def contact_deactivate(*, contact: Contact, proof: Proof) -> Contact:
         locked.next_action_at = None
         locked.save()
         locked.topics.clear()
-        # Dotted paths resolved now, as for erasure: this app cannot import the
-        # apps that depend on it, and a signal would hide the rule.
-        for step in settings.ASKFIRST_DEACTIVATION_STEPS:
-            import_string(step)(contact=locked)
         # The wiped values stay in the database files until a scrub.
         scrub_schedule()
         LogEntry.objects.filter(

@@ -34,14 +34,23 @@ from askfirst.contacts.models import (
     ErasureCount,
     ErasureReason,
     MailLanguage,
+    RestrictionBasis,
+    RestrictionReview,
     Status,
     Topic,
 )
-from askfirst.contacts.services import LanguageChoiceError, contact_choose_language, contact_erase
+from askfirst.contacts.services import (
+    LanguageChoiceError,
+    contact_choose_language,
+    contact_erase,
+    contact_restriction_review,
+)
 from askfirst.lifecycle.reports import (
     campaign_counts,
     contact_bounce,
     contact_timeline,
+    queue_overdue_since,
+    restricted_count,
     step_label,
 )
 from askfirst.mail.models import OutboxState
@@ -49,7 +58,7 @@ from askfirst.mail.models import OutboxState
 QUEUE_QUERY = "status__exact=" + Status.QUEUED
 
 
-RESTRICTED_QUERY = "status__exact=" + Status.RESTRICTED
+RESTRICTED_QUERY = "status__exact=" + Status.RESTRICTED + "&review=needed"
 
 
 def queue_url() -> str:
@@ -93,6 +102,46 @@ class SuggestedLanguageFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """Restricted contacts still waiting for staff's decision on their legal basis."""
+
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return (("needed", _("needs review")), ("done", _("reviewed")))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Contact]) -> Any:
+        restricted = queryset.filter(status=Status.RESTRICTED)
+        if self.value() == "needed":
+            return restricted.filter(restriction_review__isnull=True)
+        if self.value() == "done":
+            return restricted.filter(restriction_review__isnull=False)
+        return queryset
+
+
+def _review_of(contact: Contact) -> RestrictionReview | None:
+    try:
+        return contact.restriction_review
+    except RestrictionReview.DoesNotExist:
+        return None
+
+
+class QueueOverdueFilter(admin.SimpleListFilter):
+    """Queued longer than ASKFIRST_QUEUE_WARN_AFTER: the admin index links here."""
+
+    title = _("waiting for a language")
+    parameter_name = "waiting"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return (("overdue", _("too long")),)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Contact]) -> Any:
+        if self.value() == "overdue":
+            return queryset.filter(status=Status.QUEUED, created_at__lt=queue_overdue_since())
+        return queryset
+
+
 def _skipped(count: int, why: object) -> str:
     return ngettext(
         "%(count)d contact skipped: %(why)s",
@@ -122,6 +171,8 @@ class ContactAdmin(admin.ModelAdmin):
         "source",
         "kind",
         SuggestedLanguageFilter,
+        QueueOverdueFilter,
+        ReviewFilter,
         "mail_language",
     )
     search_fields = ("email", "first_name", "last_name", "company")
@@ -133,6 +184,8 @@ class ContactAdmin(admin.ModelAdmin):
         "choose_english",
         "choose_bilingual",
         "accept_suggestion",
+        "keep_under_contract",
+        "keep_under_legitimate_interest",
         "deactivate",
     )
     change_form_template = "admin/contacts/contact/change_form.html"
@@ -185,6 +238,9 @@ class ContactAdmin(admin.ModelAdmin):
         """Restricted contacts (kept on another legal basis after expiry) need a look."""
         if obj.status != Status.RESTRICTED:
             return ""
+        review = _review_of(obj)
+        if review is not None:
+            return str(review.get_basis_display())
         return format_html(
             '<strong class="askfirst-needs-review" title="{}">\u2691 {}</strong>',
             _("Kept under another legal basis after the request expired; check and decide."),
@@ -227,7 +283,9 @@ class ContactAdmin(admin.ModelAdmin):
     # -- the change page -------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
-        return super().get_queryset(request).select_related("language_chosen_by")
+        return (
+            super().get_queryset(request).select_related("language_chosen_by", "restriction_review")
+        )
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -335,7 +393,9 @@ class ContactAdmin(admin.ModelAdmin):
         if contact is not None:
             extra_context["bounce"] = contact_bounce(contact)
             extra_context["contact_outbox_url"] = contact_outbox_url(contact.pk)
-            extra_context["needs_review"] = contact.status == Status.RESTRICTED
+            review = _review_of(contact) if contact.status == Status.RESTRICTED else None
+            extra_context["needs_review"] = contact.status == Status.RESTRICTED and not review
+            extra_context["restriction_review"] = review
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- the campaign dashboard --------------------------------------------------
@@ -397,7 +457,7 @@ class ContactAdmin(admin.ModelAdmin):
             "statuses": statuses,
             "steps": steps,
             "mails": mails,
-            "restricted": campaign.count(Status.RESTRICTED),
+            "restricted": restricted_count(),
             "restricted_url": restricted_url(),
             "failed": campaign.mails.get(OutboxState.FAILED, 0),
             "failed_url": outbox_state_url(OutboxState.FAILED),
@@ -537,6 +597,42 @@ class ContactAdmin(admin.ModelAdmin):
         self._choose(
             request, queryset, lambda contact: contact.suggested_language, needs_suggestion=True
         )
+
+    @admin.action(
+        description=_("Restricted, reviewed: keep under a contract"), permissions=["change"]
+    )
+    def keep_under_contract(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        self._review(request, queryset, RestrictionBasis.CONTRACT)
+
+    @admin.action(
+        description=_("Restricted, reviewed: keep under legitimate interest"),
+        permissions=["change"],
+    )
+    def keep_under_legitimate_interest(
+        self, request: HttpRequest, queryset: QuerySet[Contact]
+    ) -> None:
+        self._review(request, queryset, RestrictionBasis.LEGITIMATE_INTEREST)
+
+    def _review(self, request: HttpRequest, queryset: QuerySet[Contact], basis: str) -> None:
+        done = skipped = 0
+        for contact in queryset.order_by("pk"):
+            if contact_restriction_review(contact=contact, basis=basis, user=request.user):
+                done += 1
+            else:
+                skipped += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d restricted contact reviewed: kept under %(basis)s.",
+                    "%(count)d restricted contacts reviewed: kept under %(basis)s.",
+                    done,
+                )
+                % {"count": done, "basis": RestrictionBasis(basis).label},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(request, _skipped(skipped, _("not restricted")), messages.WARNING)
 
     @admin.action(description=_("Deactivate (do not contact)"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Contact]) -> Any:

@@ -226,6 +226,37 @@ class Topic(models.Model):
         return self.label_de if language.startswith("de") else self.label_en
 
 
+class RestrictionBasis(models.TextChoices):
+    CONTRACT = "contract", _("contract (Art. 6(1)(b) GDPR)")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("legitimate interest (Art. 6(1)(f) GDPR)")
+
+
+class RestrictionReview(models.Model):
+    """Staff's decision on a customer restricted after the request expired: the
+    legal basis the data is kept under, who decided and when. A restricted contact
+    without one is flagged for review; a new restriction drops the old decision."""
+
+    contact = models.OneToOneField(
+        Contact, on_delete=models.CASCADE, related_name="restriction_review"
+    )
+    basis = models.CharField(_("legal basis"), max_length=32, choices=RestrictionBasis.choices)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+
+    class Meta:
+        verbose_name = _("restriction review")
+        verbose_name_plural = _("restriction reviews")
+
+    def __str__(self) -> str:
+        return f"{self.basis} ({self.reviewed_at:%Y-%m-%d})"
+
+
 class ErasureReason(models.TextChoices):
     # Asked, never answered: the dashboard counts them among those asked.
     EXPIRED = "expired", _("no answer (expired)")

@@ -19,6 +19,7 @@ from askfirst.contacts.models import (
     ErasureReason,
     Kind,
     MailLanguage,
+    RestrictionReview,
     Status,
     Upkeep,
 )
@@ -124,6 +125,22 @@ def contact_choose_language(*, contact: Contact, language: str, user) -> Contact
     contact.start_asking(language=language, by=user, at=timezone.now())
     contact.save(update_fields=[*Contact.ASKING_FIELDS, "updated_at"])
     return contact
+
+
+def contact_restriction_review(*, contact: Contact, basis: str, user) -> bool:
+    """Record staff's decision on a restricted contact: kept under `basis`.
+
+    False (nothing recorded) for a contact that is not restricted (any more).
+    """
+    with transaction.atomic():
+        locked = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        if locked is None or locked.status != Status.RESTRICTED:
+            return False
+        RestrictionReview.objects.update_or_create(
+            contact=locked,
+            defaults={"basis": basis, "reviewed_by": user, "reviewed_at": timezone.now()},
+        )
+    return True
 
 
 def contact_erase(*, contact: Contact, reason: str = ErasureReason.OTHER) -> None:

@@ -148,6 +148,22 @@ def deliveries_forget(*, contact: Contact) -> None:
         _queue(endpoint_ids=listening, event=Event.CONTACT_ERASED, bodies=[body], person=None)
 
 
+def deliveries_deactivate(*, contact: Contact) -> None:
+    """Part of every deactivation (ASKFIRST_DEACTIVATION_STEPS).
+
+    A body holds the address, askfirst's id, the source and its id there, and
+    the consent answers: no name, company or phone. What a receiver needs to
+    act on the deactivation stays: pending deliveries still go out (the
+    withdrawal the deactivation just recorded is among them) and failed ones
+    keep their body for staff to send again, until the retention. Sent ones
+    serve nothing any more and name the source id the deactivation wipes from
+    the contact, so they keep only metadata now.
+    """
+    Delivery.objects.filter(person=contact.pk, state=DeliveryState.SENT).exclude(body="").update(
+        body=""
+    )
+
+
 def deliveries_purge(*, now: datetime | None = None) -> int:
     """Finished deliveries older than the retention keep only metadata."""
     now = now or timezone.now()

@@ -5,8 +5,14 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from askfirst.consent.models import PurposeKey
-from askfirst.consent.services import ConsentError, Proof, consent_record, contact_deactivate
+from askfirst.consent.models import ConsentText, Purpose, PurposeKey
+from askfirst.consent.services import (
+    ConsentError,
+    Proof,
+    consent_record,
+    consent_text_current,
+    contact_deactivate,
+)
 from askfirst.contacts.models import Contact, Status
 from askfirst.lifecycle.models import LinkToken, TokenPurpose
 from askfirst.lifecycle.services import link_url, token_expiry, token_hash
@@ -18,6 +24,36 @@ class LinkUnknown(LookupError):
 
 class LinkExpired(LookupError):
     pass
+
+
+class TextChanged(Exception):
+    """The consent text the yes page showed is no longer the current one."""
+
+
+class TextUnknown(ValueError):
+    """The answer names no version of the text a yes page shows (a broken or forged form)."""
+
+
+def link_text_current(*, language: str) -> ConsentText | None:
+    """The consent text a yes page shows: storage's current one in `language`."""
+    purpose = Purpose.objects.filter(key=PurposeKey.STORAGE).first()
+    return consent_text_current(purpose=purpose, language=language) if purpose else None
+
+
+def _text_check(*, text_id: int | None, language: str) -> None:
+    """Raise unless `text_id` (None: the page showed none) is the text a yes page shows now."""
+    current = link_text_current(language=language)
+    if text_id == (current.pk if current else None):
+        return
+    if (
+        text_id is not None
+        and not ConsentText.objects.filter(
+            pk=text_id, purpose__key=PurposeKey.STORAGE, language=language[:2]
+        ).exists()
+    ):
+        raise TextUnknown
+    # An older version of the same text, or none shown and one published since.
+    raise TextChanged
 
 
 def link_find(*, token: str) -> LinkToken:
@@ -39,12 +75,25 @@ def link_evidence(*, link: LinkToken) -> str:
     return f"mail {link.mail}, text {link.text_version}"
 
 
-def link_act(*, link: LinkToken, action: str, language: str, ip_address: str | None = None) -> str:
+def link_act(
+    *,
+    link: LinkToken,
+    action: str,
+    language: str,
+    ip_address: str | None = None,
+    text_id: int | None = None,
+) -> str:
     """Do `action` (a TokenPurpose the link offers); returns the outcome shown on the page.
 
     Outcomes: "granted", "deactivated", "already-deactivated", "portal".
     Raises LinkUnknown when the person was erased since the link was found
     (expiry or deletion committed in between): the link is gone by then.
+
+    A yes names the consent text its page showed (`text_id`, None if it showed
+    none): the ledger event must name that very version. TextChanged when a
+    newer one is current (also one published while this answer is recorded:
+    the event is rolled back), TextUnknown when `text_id` is no version of it.
+    Nothing is recorded then.
     """
     proof = Proof(
         channel="mail_link",
@@ -54,7 +103,7 @@ def link_act(*, link: LinkToken, action: str, language: str, ip_address: str | N
         ip_address=ip_address,
     )
     try:
-        return _link_act(link=link, action=action, proof=proof)
+        return _link_act(link=link, action=action, proof=proof, text_id=text_id)
     except Contact.DoesNotExist:
         # The answer and the erasure raced, and the erasure won; the token
         # went with the contact, so this is what the same request a moment
@@ -62,15 +111,16 @@ def link_act(*, link: LinkToken, action: str, language: str, ip_address: str | N
         raise LinkUnknown from None
 
 
-def _link_act(*, link: LinkToken, action: str, proof: Proof) -> str:
+def _link_act(*, link: LinkToken, action: str, proof: Proof, text_id: int | None) -> str:
     if link.action(action) != action:
         raise ValueError(f"a {link.purpose} link does not offer {action}")
     with transaction.atomic():
         if action == TokenPurpose.YES:
             if link.contact.status == Status.DEACTIVATED:
                 return "already-deactivated"
+            _text_check(text_id=text_id, language=proof.language)
             try:
-                consent_record(
+                events = consent_record(
                     contact=link.contact, purpose_key=PurposeKey.STORAGE, granted=True, proof=proof
                 )
             except ConsentError:
@@ -79,6 +129,11 @@ def _link_act(*, link: LinkToken, action: str, proof: Proof) -> str:
                 if Contact.objects.filter(pk=link.contact_id, status=Status.DEACTIVATED).exists():
                     return "already-deactivated"
                 raise
+            if events and events[0].text_id != text_id:
+                # consent_record read the current text under the contact's lock,
+                # after the check above: a version published in between would be
+                # named as shown. Raising here rolls the whole answer back.
+                raise TextChanged
             outcome = "granted"
         elif action == TokenPurpose.DEACTIVATE:
             contact_deactivate(contact=link.contact, proof=proof)

@@ -378,8 +378,20 @@ def _funnel(campaign: Campaign) -> None:
 
 
 def restricted_count() -> int:
-    """Customers kept under another legal basis after expiry: staff review them."""
-    return Contact.objects.filter(status=Status.RESTRICTED).count()
+    """Customers kept under another legal basis after expiry, not yet reviewed."""
+    return Contact.objects.filter(status=Status.RESTRICTED, restriction_review__isnull=True).count()
+
+
+def queue_overdue_since(*, now: datetime | None = None) -> datetime:
+    """Contacts queued before this have waited too long for a mail language."""
+    return (now or timezone.now()) - settings.ASKFIRST_QUEUE_WARN_AFTER
+
+
+def queue_overdue_count(*, now: datetime | None = None) -> int:
+    """Contacts not yet told we hold their data, for too long (contact_queue_idx)."""
+    return Contact.objects.filter(
+        status=Status.QUEUED, created_at__lt=queue_overdue_since(now=now)
+    ).count()
 
 
 def failed_mail_count() -> int:

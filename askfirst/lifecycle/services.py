@@ -15,7 +15,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from askfirst.contacts.models import Contact, ErasureReason, Kind, Source, Status, Topic
+from askfirst.contacts.models import (
+    Contact,
+    ErasureReason,
+    Kind,
+    RestrictionReview,
+    Source,
+    Status,
+    Topic,
+)
 from askfirst.contacts.services import contact_erase
 from askfirst.lifecycle.models import LinkToken, TokenPurpose
 from askfirst.mail.bulk import rows_insert
@@ -454,6 +462,7 @@ def lifecycle_advance(*, now: datetime | None = None, limit: int | None = None) 
         tokens: list[tuple] = []
         steps: list[tuple[int, datetime, datetime, int]] = []
         expired: list[Contact] = []
+        restricted: list[int] = []
         for contact in contacts:
             step = contact.lifecycle_step
             if step > last_mail_step:
@@ -478,6 +487,7 @@ def lifecycle_advance(*, now: datetime | None = None, limit: int | None = None) 
                 Contact.objects.filter(pk=contact.pk).update(
                     status=Status.RESTRICTED, next_action_at=None, updated_at=now
                 )
+                restricted.append(contact.pk)
                 result.restricted += 1
             else:
                 deletion = deletion_mail(
@@ -485,6 +495,9 @@ def lifecycle_advance(*, now: datetime | None = None, limit: int | None = None) 
                 )
                 mails.append(tuple(getattr(deletion, name) for name in OUTBOX_FIELDS))
                 result.erased += 1
+        if restricted:
+            # A decision made on an earlier restriction does not carry over to this one.
+            RestrictionReview.objects.filter(contact_id__in=restricted).delete()
         rows_insert(LinkToken, tokens, TOKEN_FIELDS)
         rows_insert(Outbox, mails, OUTBOX_FIELDS)
         _update_steps(steps)

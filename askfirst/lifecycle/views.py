@@ -7,17 +7,19 @@ consent would record answers nobody gave.
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from askfirst.consent.models import PurposeKey
-from askfirst.consent.services import consent_text_current
 from askfirst.lifecycle.links import (
     LinkExpired,
     LinkUnknown,
+    TextChanged,
+    TextUnknown,
     link_act,
     link_find,
+    link_text_current,
     portal_link_new,
 )
 from askfirst.lifecycle.models import LinkToken, TokenPurpose
@@ -42,30 +44,71 @@ def _invalid(request: HttpRequest, exc: Exception) -> HttpResponse:
         )
 
 
-def _choice(request: HttpRequest, action: str, language: str) -> HttpResponse:
-    text = None
-    if action == TokenPurpose.YES:
-        from askfirst.consent.models import Purpose
-
-        purpose = Purpose.objects.filter(key=PurposeKey.STORAGE).first()
-        if purpose is not None:
-            text = consent_text_current(purpose=purpose, language=language)
+def _choice(
+    request: HttpRequest,
+    action: str,
+    language: str,
+    *,
+    error: str = "",
+    status: int = 200,
+    one_click: bool = False,
+) -> HttpResponse:
+    """The page with the button. A yes page shows the storage consent text, and
+    its form names that version (`text`): the answer records the text shown."""
+    text = link_text_current(language=language) if action == TokenPurpose.YES else None
     return render(
         request,
         "links/choice.html",
-        {"action": action, "language": language, "consent_text": text},
+        {
+            "action": action,
+            "language": language,
+            "consent_text": text,
+            "error": error,
+            "one_click": one_click,
+        },
+        status=status,
     )
+
+
+def _shown_text(request: HttpRequest) -> int | None:
+    """The id of the consent text the yes page showed (empty: it showed none)."""
+    raw = request.POST.get("text")
+    if raw == "":
+        return None
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise TextUnknown
+    return int(raw)
 
 
 def _done(request: HttpRequest, link: LinkToken, action: str, language: str) -> HttpResponse:
     try:
+        text_id = _shown_text(request) if action == TokenPurpose.YES else None
         outcome = link_act(
-            link=link, action=action, language=language, ip_address=request.META.get("REMOTE_ADDR")
+            link=link,
+            action=action,
+            language=language,
+            ip_address=request.META.get("REMOTE_ADDR"),
+            text_id=text_id,
         )
     except (LinkUnknown, LinkExpired) as exc:
         # The person was erased between finding the link and acting on it.
         return _invalid(request, exc)
-    portal_url = portal_link_new(link=link) if outcome == "granted" else None
+    except TextUnknown:
+        error = _(
+            "Your answer did not arrive complete, so nothing was changed."
+            " Please press the button again."
+        )
+        return _choice(request, action, language, error=error, status=400)
+    except TextChanged:
+        # The proof must name the text the person read: a newer one is read first.
+        error = _(
+            "The text has changed since you opened this page."
+            " Nothing was recorded yet: please read it again."
+        )
+        return _choice(request, action, language, error=error, status=409)
+    # After a yes the portal is where to decide more; after a deactivation it
+    # is the way to be deleted completely.
+    portal_url = portal_link_new(link=link) if outcome in {"granted", "deactivated"} else None
     return render(
         request,
         "links/done.html",
@@ -130,7 +173,9 @@ def link_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     language = _page_language(request, link)
     with translation.override(language):
         if request.method != "POST":
-            return _choice(request, TokenPurpose.DEACTIVATE, language)
+            # Opened in a browser (a mail client without one-click): the
+            # button posts the one-click body back here.
+            return _choice(request, TokenPurpose.DEACTIVATE, language, one_click=True)
         if request.POST.get("List-Unsubscribe") != "One-Click":
             return _not_offered(request, link, status=400)
         return _done(request, link, TokenPurpose.DEACTIVATE, language)

@@ -1,4 +1,5 @@
-"""The worker loop: advance due contacts, deliver the outbox and webhooks, tidy up.
+"""The worker loop: advance due contacts, deactivate lapsed ones, deliver the
+outbox and webhooks, tidy up.
 
 Runs as `askfirst worker` (any number of processes against one PostgreSQL)
 or as a thread inside `askfirst serve`.
@@ -16,6 +17,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import close_old_connections, connection
 
+from askfirst.consent.lapse import BATCH as LAPSE_BATCH
+from askfirst.consent.lapse import withdrawn_deactivate
 from askfirst.contacts.services import scrub_claim
 from askfirst.hooks.delivery import BATCH as HOOK_BATCH
 from askfirst.hooks.delivery import deliveries_send
@@ -36,6 +39,8 @@ TIDY_EVERY = 60.0
 class PassResult:
     advanced: int = 0
     mails_written: int = 0
+    # Contacts deactivated after withdrawing storage consent (askfirst/consent/lapse.py).
+    deactivated: int = 0
     sent: int = 0
     delivery_attempts: int = 0
 
@@ -75,6 +80,12 @@ class Worker:
             if advanced.contacts < settings.ASKFIRST_WORKER_BATCH:
                 break
         while not self.stop.is_set():
+            # Storage consent withdrawn, no choice made, the grace passed.
+            lapsed = withdrawn_deactivate()
+            result.deactivated += lapsed
+            if lapsed < LAPSE_BATCH:
+                break
+        while not self.stop.is_set():
             delivered = mail_deliver(worker_id=self.worker_id, smtp=self.smtp)
             result.sent += delivered.sent
             result.delivery_attempts += delivered.claimed
@@ -103,6 +114,6 @@ class Worker:
                 continue
             finally:
                 close_old_connections()
-            if result.advanced == 0 and result.delivery_attempts == 0:
+            if result.advanced == 0 and result.deactivated == 0 and result.delivery_attempts == 0:
                 self.stop.wait(idle)
         log.info("worker %s stopped", self.worker_id)

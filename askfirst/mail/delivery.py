@@ -15,6 +15,7 @@ the queue as they were, and no worker connects again for a while (SmtpOutage).
 import logging
 import re
 import smtplib
+import ssl
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,6 +62,10 @@ class SmtpTarget:
     password: str = ""
     starttls: bool = False
     timeout: int = 30
+    # TLS from the first byte (SMTPS, port 465) instead of STARTTLS.
+    implicit_tls: bool = False
+    # Trust only the CAs in this PEM file (a private CA); empty: the system's.
+    ca_file: str = ""
 
     @classmethod
     def from_settings(cls) -> "SmtpTarget":
@@ -71,16 +76,36 @@ class SmtpTarget:
             password=settings.ASKFIRST_SMTP_PASSWORD,
             starttls=settings.ASKFIRST_SMTP_STARTTLS,
             timeout=settings.ASKFIRST_SMTP_TIMEOUT,
+            implicit_tls=settings.ASKFIRST_SMTP_IMPLICIT_TLS,
+            ca_file=settings.ASKFIRST_SMTP_CA_FILE,
         )
 
+    def tls_context(self) -> ssl.SSLContext:
+        """Verifies the server's certificate and that it names `host`.
+
+        (smtplib without a context verifies nothing.) A certificate that does
+        not verify fails the handshake with an OSError (ssl.SSLError): to
+        delivery that is a failed connection like any other, so the mails wait
+        in the queue and no attempt is used (mail_deliver).
+        """
+        return ssl.create_default_context(cafile=self.ca_file or None)
+
     def connect(self) -> smtplib.SMTP:
-        client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        client: smtplib.SMTP
+        if self.implicit_tls:
+            client = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=self.tls_context()
+            )
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         try:
             # Here rather than in the first sendmail: a refused HELO is about
             # the connection, not about the first mail of the batch.
             client.ehlo_or_helo_if_needed()
             if self.starttls:
-                client.starttls()
+                # Raises SMTPNotSupportedError if the server does not offer it:
+                # never falls back to sending in clear.
+                client.starttls(context=self.tls_context())
             if self.user:
                 client.login(self.user, self.password)
         except BaseException:

@@ -38,11 +38,14 @@ def test_the_contact_list_marks_them(staff_client, restricted):
 
 
 def test_the_index_and_the_dashboard_link_to_them(staff_client, restricted):
-    link = '<a href="/admin/contacts/contact/?status__exact=restricted" id="askfirst-restricted">'
+    link = (
+        '<a href="/admin/contacts/contact/?status__exact=restricted&amp;review=needed"'
+        ' id="askfirst-restricted">'
+    )
     for url in ("/admin/", "/admin/contacts/contact/campaign/"):
         content = staff_client.get(url).content.decode()
         assert link + "1 restricted contact needs review</a>" in content, url
-    listing = staff_client.get("/admin/contacts/contact/?status__exact=restricted")
+    listing = staff_client.get("/admin/contacts/contact/?status__exact=restricted&review=needed")
     assert [c.pk for c in listing.context["cl"].result_list] == [restricted.pk]
 
 

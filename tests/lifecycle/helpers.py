@@ -3,6 +3,7 @@
 import re
 
 from askfirst.contacts.services import contact_choose_language
+from askfirst.lifecycle.links import link_text_current
 from tests.factories import make_contact, make_staff
 
 LINK = re.compile(r"https?://[^/\s]+(/l/[A-Za-z0-9_-]+/(yes/|deactivate/)?)")
@@ -22,6 +23,18 @@ def links(message) -> dict[str, str]:
     return {
         action.rstrip("/") or "portal": path for path, action in LINK.findall(mail_text(message))
     }
+
+
+def yes_form(language: str = "de") -> dict[str, str]:
+    """What the yes page's form posts: the id of the consent text it shows now."""
+    text = link_text_current(language=language)
+    return {"text": str(text.pk) if text else ""}
+
+
+def yes_form_shown(client, path: str) -> dict[str, str]:
+    """What the yes page at `path` posts, read from the page (its language decides)."""
+    (value,) = re.findall(r'name="text" value="(\d*)"', client.get(path).content.decode())
+    return {"text": value}
 
 
 def token_of(path: str) -> str:

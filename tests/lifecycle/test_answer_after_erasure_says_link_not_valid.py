@@ -14,7 +14,7 @@ from askfirst.contacts.services import contact_erase
 from askfirst.lifecycle import views
 from askfirst.lifecycle.models import LinkToken
 from askfirst.lifecycle.worker import Worker
-from tests.lifecycle.helpers import asking_contact, links, token_of
+from tests.lifecycle.helpers import asking_contact, links, token_of, yes_form
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,8 @@ def test_answer_to_a_person_erased_meanwhile_is_a_404_page(
     contact = asking_contact(language="en", first_name="Ottilie")
     Worker(smtp=smtp.target).run_once()
     token = token_of(links(smtp.store.to(contact.email)[-1])[purpose])
+    if purpose == "yes":
+        extra = {"data": yes_form("en")}  # what the page's form posts
 
     response = client.post(path.format(token), **extra)
 

@@ -18,7 +18,7 @@ from askfirst.lifecycle.worker import Worker
 from askfirst.mail.models import Outbox
 from askfirst.mail.services import mail_template_add, mail_templates_current
 from tests.factories import make_contact
-from tests.lifecycle.helpers import asking_contact, links, token_of
+from tests.lifecycle.helpers import asking_contact, links, token_of, yes_form, yes_form_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_each_link_answer_names_the_version_of_its_own_mail(smtp, client):
         worker.run_once()
         reminder_links = links(smtp.store.to(contact.email)[-1])
 
-        assert client.post(reminder_links["yes"]).status_code == 200
+        assert client.post(reminder_links["yes"], yes_form()).status_code == 200
         assert client.post(request_links["deactivate"]).status_code == 200
 
     reminder = Outbox.objects.get(contact=contact, name="reminder")
@@ -70,7 +70,7 @@ def test_a_bilingual_mail_names_both_versions(smtp, client):
     contact = asking_contact(language="de+en")
     Worker(smtp=smtp.target).run_once()
     yes = links(smtp.store.to(contact.email)[-1])["yes"]
-    assert client.post(yes).status_code == 200
+    assert client.post(yes, yes_form_shown(client, yes)).status_code == 200
     version = f"de:1,en:{english}"
     assert Outbox.objects.get(contact=contact).text_version == version
     assert ConsentEvent.objects.get(contact=contact).evidence == f"mail request, text {version}"

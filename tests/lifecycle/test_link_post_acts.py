@@ -7,7 +7,7 @@ from askfirst.contacts.models import Status
 from askfirst.lifecycle.models import LinkToken
 from askfirst.lifecycle.services import token_hash
 from askfirst.lifecycle.worker import Worker
-from tests.lifecycle.helpers import asking_contact, links, token_of
+from tests.lifecycle.helpers import asking_contact, links, token_of, yes_form
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def _mail_links(smtp, language="de"):
 
 def test_yes_records_storage_consent_with_the_token_as_proof(smtp, client):
     contact, tokens = _mail_links(smtp)
-    response = client.post(tokens["yes"])
+    response = client.post(tokens["yes"], yes_form())
     assert response.status_code == 200
     page = response.content.decode()
     assert "/l/" in page  # a fresh link to the portal
@@ -34,7 +34,7 @@ def test_yes_records_storage_consent_with_the_token_as_proof(smtp, client):
     assert event.text is not None  # the wording shown on the page, by version
     assert LinkToken.objects.get(token_hash=event.token_hash).used_at is not None
     # Pressing again (a replayed form) records nothing new.
-    assert client.post(tokens["yes"]).status_code == 200
+    assert client.post(tokens["yes"], yes_form()).status_code == 200
     assert ConsentEvent.objects.filter(contact=contact).count() == 1
 
 
@@ -48,7 +48,7 @@ def test_no_deactivates(smtp, client):
     assert contact.first_name == ""
     assert contact.next_action_at is None
     # A later "yes" from an old mail cannot undo the deactivation.
-    client.post(tokens["yes"])
+    client.post(tokens["yes"], yes_form("en"))
     contact.refresh_from_db()
     assert contact.status == Status.DEACTIVATED
 
@@ -67,7 +67,9 @@ def test_the_post_needs_the_csrf_token(smtp):
 
     form_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
     strict.cookies["csrftoken"] = csrf
-    response = strict.post(tokens["yes"], {"csrfmiddlewaretoken": form_token.group(1)})
+    response = strict.post(
+        tokens["yes"], {"csrfmiddlewaretoken": form_token.group(1), **yes_form()}
+    )
     assert response.status_code == 200
     contact.refresh_from_db()
     assert contact.status == Status.ANSWERED

@@ -8,7 +8,7 @@ from askfirst.consent.models import ConsentEvent
 from askfirst.contacts.models import Status
 from askfirst.lifecycle.models import LinkToken, TokenPurpose
 from askfirst.lifecycle.worker import Worker
-from tests.lifecycle.helpers import asking_contact, links, token_of
+from tests.lifecycle.helpers import asking_contact, links, token_of, yes_form
 from tests.portal.conftest import issue_link
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,7 @@ def test_a_single_purpose_token_offers_nothing_else(client, purpose, path):
 )
 def test_a_single_purpose_token_still_acts_at_its_plain_address(client, purpose, outcome):
     contact = asking_contact(language="en")
-    assert client.post(f"/l/{issue_link(contact, purpose=purpose)}/").status_code == 200
+    token = issue_link(contact, purpose=purpose)
+    assert client.post(f"/l/{token}/", yes_form("en")).status_code == 200
     contact.refresh_from_db()
     assert contact.status == outcome

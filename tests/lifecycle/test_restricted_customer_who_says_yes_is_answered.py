@@ -18,7 +18,7 @@ from askfirst.consent.services import Proof, consent_record, consent_text_curren
 from askfirst.contacts.models import Contact, Status
 from askfirst.lifecycle.reports import restricted_count
 from askfirst.lifecycle.worker import Worker
-from tests.lifecycle.helpers import asking_contact, links
+from tests.lifecycle.helpers import asking_contact, links, yes_form
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def _answered(contact: Contact) -> None:
 def test_yes_through_a_link_still_valid(restricted, client):
     contact, tokens = restricted
     with time_machine.travel(AFTER_EXPIRY):
-        response = client.post(tokens["yes"])
+        response = client.post(tokens["yes"], yes_form("en"))
     assert response.status_code == 200
     assert b"We have recorded your consent" in response.content
     _answered(contact)

@@ -14,7 +14,7 @@ import time_machine
 from askfirst.contacts.models import Contact, Status
 from askfirst.lifecycle.worker import Worker
 from askfirst.mail.models import Outbox, OutboxState
-from tests.lifecycle.helpers import asking_contact, links, mail_text
+from tests.lifecycle.helpers import asking_contact, links, mail_text, yes_form
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_answer_on_day_ten_stops_reminders_two_to_four(smtp, client):
 
     def answer():
         request = smtp.store.to("answers@example.org")[0]
-        response = client.post(links(request)["yes"])
+        response = client.post(links(request)["yes"], yes_form())
         assert response.status_code == 200
 
     days = subjects_on_each_day(smtp, "answers@example.org", on_day={10: answer})

@@ -14,7 +14,7 @@ from askfirst.consent.services import Proof, contact_deactivate
 from askfirst.contacts.models import Contact, Status
 from askfirst.lifecycle import views
 from askfirst.lifecycle.worker import Worker
-from tests.lifecycle.helpers import asking_contact, links
+from tests.lifecycle.helpers import asking_contact, links, yes_form
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_yes_to_a_person_deactivated_meanwhile_shows_deactivated(
     yes = links(smtp.store.to(contact.email)[-1])["yes"]
     events_before = ConsentEvent.objects.filter(contact=contact).count()
 
-    response = client.post(yes)
+    response = client.post(yes, yes_form("en"))
 
     assert response.status_code == 200
     assert b"This address is deactivated" in response.content

@@ -4,6 +4,7 @@ erased or bouncing after the mail was queued → the mail never goes out."""
 import pytest
 
 from askfirst.consent.services import Proof, consent_record, contact_deactivate
+from askfirst.contacts.models import Contact, Status
 from askfirst.contacts.services import contact_erase
 from askfirst.lifecycle.services import lifecycle_advance
 from askfirst.mail.delivery import mail_deliver
@@ -17,6 +18,20 @@ def test_deactivated_after_queueing_is_never_sent(smtp):
     contact = asking_contact(language="de")
     lifecycle_advance()
     contact_deactivate(contact=contact, proof=Proof(channel="portal"))
+    # Deactivating suppresses (and blanks) the queued mail at once ...
+    result = mail_deliver(worker_id="w", smtp=smtp.target)
+    assert (result.sent, result.suppressed) == (0, 0)
+    assert smtp.store.messages() == []
+    row = Outbox.objects.get()
+    assert row.state == OutboxState.SUPPRESSED and "deactivated" in row.last_error
+
+
+def test_delivery_itself_checks_the_status(smtp):
+    # ... and delivery checks again, whatever changed the status after the mail
+    # was queued (here the row directly, as a deactivation racing the claim would).
+    contact = asking_contact(language="de")
+    lifecycle_advance()
+    Contact.objects.filter(pk=contact.pk).update(status=Status.DEACTIVATED)
     result = mail_deliver(worker_id="w", smtp=smtp.target)
     assert (result.sent, result.suppressed) == (0, 1)
     assert smtp.store.messages() == []

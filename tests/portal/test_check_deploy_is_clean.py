@@ -5,16 +5,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.settings.production import PRODUCTION
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_check_deploy(tmp_path):
     env = {
         **os.environ,
+        # Production refuses a local SITE_URL and the example company (askfirst/settings.py).
+        **PRODUCTION,
         "ASKFIRST_PRODUCTION": "1",
         "ASKFIRST_DEBUG": "0",
         "ASKFIRST_SECRET_KEY": "k3y-" + "Zq8vR2mX9pL4tW7yB1nC6dF0gH5jK3sA" * 2,
-        "ASKFIRST_ALLOWED_HOSTS": "consent.example.com",
         "ASKFIRST_VAR_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
@@ -34,9 +37,9 @@ def test_check_deploy(tmp_path):
 def test_production_cookies_are_secure_httponly_samesite(tmp_path):
     env = {
         **os.environ,
+        **PRODUCTION,
         "ASKFIRST_PRODUCTION": "1",
         "ASKFIRST_SECRET_KEY": "k3y-" + "Zq8vR2mX9pL4tW7yB1nC6dF0gH5jK3sA" * 2,
-        "ASKFIRST_ALLOWED_HOSTS": "consent.example.com",
         "ASKFIRST_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "askfirst.settings",
     }

@@ -42,7 +42,7 @@ def test_a_yes_by_mail_link_and_a_withdrawal_in_the_portal(client, person):
     en, de = _storage_text("en"), _storage_text("de")
     with time_machine.travel(YES_AT, tick=False):
         token = issue_link(person, purpose=TokenPurpose.YES, language="en")
-        assert client.post(f"/l/{token}/").status_code == 200
+        assert client.post(f"/l/{token}/", {"text": en.pk}).status_code == 200
     with time_machine.travel(WITHDRAWN_AT, tick=False):
         # The person reads the portal in German.
         Contact.objects.filter(pk=person.pk).update(portal_language="de")
