@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from askfirst.contacts.models import (
+    PERSONAL_FIELDS,
     Contact,
     ErasureReason,
     Kind,
@@ -385,15 +386,7 @@ def _update_steps(rows: list[tuple[int, datetime, datetime, int]]) -> None:
 # would catch one read later by a query per contact.
 BATCH_FIELDS = (
     "email",
-    "first_name",
-    "last_name",
-    "company",
-    "position",
-    "phone",
-    "street",
-    "postal_code",
-    "city",
-    "country",
+    *PERSONAL_FIELDS,
     "kind",
     "source",
     "mail_language",

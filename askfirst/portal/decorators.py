@@ -29,11 +29,20 @@ def page_language(request: HttpRequest, access: PortalAccess | None) -> str:
 
 def _in_language(request: HttpRequest, language: str, view: Callable, *args, **kwargs):
     request.portal_language = language  # type: ignore[attr-defined]
-    with translation.override(language):
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-            response.render()
+    if translation.get_language() == language:
+        # Already active (LocaleMiddleware chose the same): override would only
+        # activate it and then activate it again.
+        response = _rendered(view(request, *args, **kwargs))
+    else:
+        with translation.override(language):
+            response = _rendered(view(request, *args, **kwargs))
     response.headers["Content-Language"] = language
+    return response
+
+
+def _rendered(response: HttpResponse) -> HttpResponse:
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
     return response
 
 

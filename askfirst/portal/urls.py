@@ -4,7 +4,10 @@ from askfirst.portal import pages, views
 
 app_name = "portal"
 
+# The consent page first: it is the busiest, and Django tries the patterns in
+# order (none of the others matches its path, so the order changes nothing else).
 urlpatterns = [
+    path("consent/", pages.consent, name="consent"),
     path("", pages.home, name="home"),
     path("start/", views.start, name="start"),
     path("enter/<str:token>/", views.enter, name="enter"),
@@ -21,7 +24,6 @@ urlpatterns = [
     path("email/changed/", views.email_changed, name="email-changed"),
     path("data/", pages.data, name="data"),
     path("email/", pages.email, name="email"),
-    path("consent/", pages.consent, name="consent"),
     path("interests/", pages.interests, name="interests"),
     path("history/", pages.history, name="history"),
     path("copy/", pages.copy, name="copy"),

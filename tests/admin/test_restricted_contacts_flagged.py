@@ -2,23 +2,9 @@
 
 import pytest
 
-from askfirst.contacts.models import Status
-from tests.admin.campaign import SCHEDULE, advance_all, choose
 from tests.factories import make_contact
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def restricted(settings, staff):
-    settings.ASKFIRST_SCHEDULE = SCHEDULE
-    settings.ASKFIRST_CUSTOMER_EXPIRY = "restrict"
-    contact = choose(make_contact(kind="customer", email="kunde@firma.de"), staff)
-    for _round in SCHEDULE:
-        advance_all()
-    contact.refresh_from_db()
-    assert contact.status == Status.RESTRICTED
-    return contact
 
 
 def test_the_contact_list_marks_them(staff_client, restricted):

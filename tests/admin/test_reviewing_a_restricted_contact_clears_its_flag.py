@@ -10,7 +10,8 @@ from django.utils import timezone
 from askfirst.contacts.models import Contact, RestrictionReview, Status
 from askfirst.lifecycle.reports import restricted_count
 from askfirst.lifecycle.services import lifecycle_advance
-from tests.admin.campaign import SCHEDULE, advance_all, choose
+from tests.admin.campaign import SCHEDULE, choose
+from tests.admin.conftest import run_action
 from tests.factories import make_contact
 
 pytestmark = pytest.mark.django_db
@@ -18,30 +19,10 @@ pytestmark = pytest.mark.django_db
 NEEDED = "/admin/contacts/contact/?status__exact=restricted&review=needed"
 
 
-@pytest.fixture
-def restricted(settings, staff):
-    settings.ASKFIRST_SCHEDULE = SCHEDULE
-    settings.ASKFIRST_CUSTOMER_EXPIRY = "restrict"
-    contact = choose(make_contact(kind="customer", email="kunde@firma.de"), staff)
-    for _round in SCHEDULE:
-        advance_all()
-    contact.refresh_from_db()
-    assert contact.status == Status.RESTRICTED
-    return contact
-
-
-def _act(staff_client, action: str, *contacts):
-    return staff_client.post(
-        "/admin/contacts/contact/",
-        {"action": action, "_selected_action": [c.pk for c in contacts]},
-        follow=True,
-    )
-
-
 def test_keeping_under_a_contract_records_basis_user_and_date(staff_client, staff, restricted):
     asking = choose(make_contact(email="noch@gefragt.de"), staff)
 
-    response = _act(staff_client, "keep_under_contract", restricted, asking)
+    response = run_action(staff_client, "keep_under_contract", [restricted, asking])
 
     content = response.content.decode()
     assert "1 restricted contact reviewed: kept under contract" in content
@@ -62,7 +43,7 @@ def test_keeping_under_a_contract_records_basis_user_and_date(staff_client, staf
 
 
 def test_legitimate_interest_is_the_other_basis(staff_client, restricted):
-    _act(staff_client, "keep_under_legitimate_interest", restricted)
+    run_action(staff_client, "keep_under_legitimate_interest", [restricted])
     assert RestrictionReview.objects.get().basis == "legitimate_interest"
     row = [
         row.split("</tr>")[0]
@@ -73,7 +54,7 @@ def test_legitimate_interest_is_the_other_basis(staff_client, restricted):
 
 
 def test_a_new_restriction_needs_a_new_review(staff_client, staff, restricted):
-    _act(staff_client, "keep_under_contract", restricted)
+    run_action(staff_client, "keep_under_contract", [restricted])
     # Asked again in a later campaign, and again no answer.
     Contact.objects.filter(pk=restricted.pk).update(
         status=Status.ASKING, lifecycle_step=len(SCHEDULE) - 1, next_action_at=timezone.now()

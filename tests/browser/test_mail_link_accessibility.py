@@ -9,7 +9,6 @@ the invalid and expired link pages.
 """
 
 import json
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,18 +18,13 @@ from askfirst.consent.models import Purpose
 from askfirst.consent.services import consent_text_add
 from askfirst.lifecycle.models import TokenPurpose
 from askfirst.lifecycle.services import schedule
+from tests.browser.checks import axe_violations, checkers_installed, vnu_errors
 from tests.lifecycle.helpers import asking_contact
 from tests.portal.browsing import ROOT
 from tests.portal.conftest import issue_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-RUN_AXE = """async () => await axe.run(document, {
-  runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
-  resultTypes: ['violations'],
-})"""
 HTML = ROOT / "test-artifacts" / "html" / "links"
 BUTTON = "main form button[type=submit]"
 
@@ -50,12 +44,7 @@ class Checker:
         self.statuses[name] = response.status
         (HTML / f"{self.language}-{name}.html").write_bytes(response.body())
         assert self.page.locator("html").get_attribute("lang") == self.language, name
-        self.page.add_script_tag(path=str(AXE))
-        result = self.page.evaluate(RUN_AXE)
-        found = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"]
-        ]
+        found = axe_violations(self.page)
         if found:
             self.violations[name] = found
 
@@ -76,8 +65,7 @@ def _mail_token(language: str, **fields) -> str:
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_every_mail_link_page_passes_axe_and_the_html_checker(live_server, browser, language):
-    for tool in (AXE, VNU):
-        assert tool.exists(), f"{tool} is missing: `make node-modules` installs it"
+    checkers_installed()
     context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept-Language": language})
     page = context.new_page()
     check = Checker(page, live_server.url, language)
@@ -132,11 +120,5 @@ def test_every_mail_link_page_passes_axe_and_the_html_checker(live_server, brows
 
     files = sorted(str(p) for p in Path(HTML).glob(f"{language}-*.html"))
     assert len(files) == len(check.statuses)
-    result = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-    )
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    errors = [m for m in messages if m.get("type") == "error"]
+    errors = vnu_errors(files)
     assert errors == [], json.dumps(errors, indent=1, ensure_ascii=False)

@@ -3,7 +3,6 @@ and zero errors from the Nu HTML checker (fed the saved HTML, which stays in
 test-artifacts/html/portal/)."""
 
 import json
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,18 +14,13 @@ from askfirst.contacts.models import Topic
 from askfirst.mail.services import mail_templates_install
 from askfirst.portal.models import PortalLogin
 from askfirst.portal.services import portal_email_change_request
+from tests.browser.checks import axe_violations, checkers_installed, vnu_errors
 from tests.factories import make_contact
-from tests.portal.browsing import HTML, ROOT
+from tests.portal.browsing import HTML
 from tests.portal.conftest import issue_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-RUN_AXE = """async () => await axe.run(document, {
-  runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
-  resultTypes: ['violations'],
-})"""
 PASSWORD = "a long enough pass phrase"
 
 
@@ -38,12 +32,7 @@ class Checker:
 
     def _check(self, name: str, body: bytes) -> None:
         (HTML / f"{self.language}-{name}.html").write_bytes(body)
-        self.page.add_script_tag(path=str(AXE))
-        result = self.page.evaluate(RUN_AXE)
-        found = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"]
-        ]
+        found = axe_violations(self.page)
         if found:
             self.violations[name] = found
 
@@ -72,8 +61,7 @@ def _person(language: str):
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_every_page_passes_axe_and_the_html_checker(live_server, browser, settings, language):
-    for tool in (AXE, VNU):
-        assert tool.exists(), f"{tool} is missing: `make node-modules` installs it"
+    checkers_installed()
     contact = _person(language)
     context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept-Language": language})
     page = context.new_page()
@@ -153,11 +141,5 @@ def test_every_page_passes_axe_and_the_html_checker(live_server, browser, settin
 
     files = sorted(str(p) for p in Path(HTML).glob(f"{language}-*.html"))
     assert len(files) >= 25
-    result = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-    )
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    errors = [m for m in messages if m.get("type") == "error"]
+    errors = vnu_errors(files)
     assert errors == [], json.dumps(errors, indent=1, ensure_ascii=False)
