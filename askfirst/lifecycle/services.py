@@ -114,6 +114,12 @@ class AdvanceResult:
     restricted: int = 0
 
 
+def source_text(*, source: str, language: str) -> str:
+    """Where the data came from, in words, as the mails say it."""
+    texts = SOURCE_TEXT["de" if language == "de" else "en"]
+    return texts.get(source, source)
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
@@ -226,7 +232,7 @@ def mail_contexts(
             else (f"Dear {name}" if name else "Hello"),
             **renderer.sender,
             "data": _data_lines(contact, lang, topics),
-            "source": SOURCE_TEXT[lang].get(contact.source, contact.source),
+            "source": source_text(source=contact.source, language=lang),
             "deletion_date": format_moment(end, language=lang, with_time=with_time),
             **extra,
         }

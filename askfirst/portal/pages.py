@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from askfirst.consent.models import ConsentEvent, ConsentState, ConsentText, Purpose, PurposeKey
 from askfirst.contacts.models import PERSONAL_FIELDS, Topic
+from askfirst.lifecycle.services import source_text
 from askfirst.portal.access import session_end, session_renew_generation
 from askfirst.portal.decorators import client_ip, portal_page
 from askfirst.portal.export import portal_copy
@@ -86,6 +88,8 @@ def data(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "extranet_granted": _consent_states(contact).get(PurposeKey.EXTRANET) is True,
             "pending": EmailChange.objects.filter(contact=contact).first(),
+            # Art. 15(1)(g): where the data came from, as the request mail said it.
+            "source_text": source_text(source=contact.source, language=get_language()),
         },
         status=400 if form.is_bound else 200,
     )
