@@ -255,13 +255,19 @@ def consent_record(
                 shown_in_mail=True
             )
         changes: dict = {"ledger_length": ledger_length, "ledger_head": ledger_head}
-        if status in {Status.QUEUED, Status.ASKING} or (
+        if (
+            # The request asks one thing: may we keep the data (storage). A "no"
+            # to the newsletter alone answers nothing about that; ending the
+            # request on it would leave the data held without consent, never
+            # to expire, so the reminders go on.
+            status in {Status.QUEUED, Status.ASKING} and purpose.key == PurposeKey.STORAGE
+        ) or (
             # Kept under another legal basis after the request expired, the
             # person now consents (a link still valid, the portal, staff):
             # consent is the basis again, and there is nothing left to review.
             status == Status.RESTRICTED and granted and purpose.key == PurposeKey.STORAGE
         ):
-            # Any answer ends the consent request, in this same transaction:
+            # The answer ends the consent request, in this same transaction:
             # the worker never sees this contact due again.
             status, next_action_at = Status.ANSWERED.value, None
             changes |= {"status": status, "next_action_at": next_action_at}
