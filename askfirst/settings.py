@@ -155,7 +155,9 @@ ASKFIRST_ERASURE_STEPS = [
 ASKFIRST_DEACTIVATION_STEPS = [
     "askfirst.portal.services.portal_close",
     "askfirst.mail.deactivation.mail_deactivate",
-    "askfirst.intake.erasure.imports_deactivate",
+    # The person's rejected import rows hold their names, company and phone: they
+    # go as at erasure (the steps run while the contact still holds its names).
+    "askfirst.intake.erasure.imports_forget",
     "askfirst.hooks.services.deliveries_deactivate",
 ]
 # A contact who withdrew storage consent (portal, staff, API) and chose neither

@@ -10,7 +10,7 @@ password at all, so the answer never tells whether an account exists.
 """
 
 import ipaddress
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin
@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from askfirst.portal.throttle import throttle_blocked, throttle_clear, throttle_hit
+from askfirst.portal.throttle import LoginThrottle
 
 USER_SCOPE = "staff-login-user"
 IP_SCOPE = "staff-login-ip"
@@ -49,15 +49,9 @@ def client_key(request: HttpRequest | None) -> str:
     return str(address)
 
 
-def staff_login_blocked(*, username: str, ip: str, now: datetime) -> bool:
-    return throttle_blocked(
-        scope=USER_SCOPE, value=username, limit=limit_user(), now=now
-    ) or throttle_blocked(scope=IP_SCOPE, value=ip, limit=limit_ip(), now=now)
-
-
-def staff_login_failed(*, username: str, ip: str, now: datetime) -> None:
-    throttle_hit(scope=USER_SCOPE, value=username, window=limit_user()[1], now=now)
-    throttle_hit(scope=IP_SCOPE, value=ip, window=limit_ip()[1], now=now)
+STAFF_LOGIN = LoginThrottle(
+    account_scope=USER_SCOPE, ip_scope=IP_SCOPE, account_limit=limit_user, ip_limit=limit_ip
+)
 
 
 class StaffLoginForm(AdminAuthenticationForm):
@@ -76,15 +70,15 @@ class StaffLoginForm(AdminAuthenticationForm):
             return super().clean()
         ip = client_key(self.request)
         now = timezone.now()
-        if staff_login_blocked(username=username, ip=ip, now=now):
+        if STAFF_LOGIN.blocked(account=username, ip=ip, now=now):
             raise ValidationError(self.error_messages[LOCKED], code=LOCKED)
         try:
             cleaned = super().clean()
         except ValidationError:
             # A wrong password, an unknown or inactive user, or no staff flag.
-            staff_login_failed(username=username, ip=ip, now=now)
+            STAFF_LOGIN.failed(account=username, ip=ip, now=now)
             raise
-        throttle_clear(scope=USER_SCOPE, value=username)
+        STAFF_LOGIN.succeeded(account=username)
         return cleaned
 
 

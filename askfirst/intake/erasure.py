@@ -193,15 +193,3 @@ def imports_forget(*, contact: Contact) -> None:
         new_report = _report_without(report, taken, person)
         if (new_rejects, new_report) != (rejects, report):
             ImportRun.objects.filter(pk=pk).update(rejects=new_rejects, report=new_report)
-
-
-def imports_deactivate(*, contact: Contact) -> None:
-    """Part of every deactivation (ASKFIRST_DEACTIVATION_STEPS), run while the
-    contact still holds its names: the person's rejected rows hold them, their
-    company, phone and address, which a do-not-contact record must not keep.
-
-    The rows go as at erasure (the same rows: by address, or by both names
-    without another valid address), and so do report lines quoting the address;
-    the address itself stays on the contact.
-    """
-    imports_forget(contact=contact)

@@ -29,7 +29,7 @@ from askfirst.contacts.services import contact_erase
 from askfirst.lifecycle.models import LinkToken, TokenPurpose
 from askfirst.mail.bulk import rows_insert
 from askfirst.mail.models import MailName, Outbox, OutboxState
-from askfirst.mail.render import MailRenderer
+from askfirst.mail.render import MailRenderer, mail_greeting
 from askfirst.mail.services import mail_renderer, outbox_row
 
 # Said in the mail: where the data came from, per language.
@@ -224,12 +224,10 @@ def mail_contexts(
     # A demo schedule in minutes needs the time of day; a real one only the date.
     with_time = schedule()[-1] < timedelta(days=2)
     contexts = {}
+    name = contact.full_name
     for lang in _languages(language):
-        name = contact.full_name
         contexts[lang] = {
-            "greeting": (f"Guten Tag {name}" if name else "Guten Tag")
-            if lang == "de"
-            else (f"Dear {name}" if name else "Hello"),
+            "greeting": mail_greeting(name=name, language=lang),
             **renderer.sender,
             "data": _data_lines(contact, lang, topics),
             "source": source_text(source=contact.source, language=lang),

@@ -32,15 +32,23 @@ def _page_language(request: HttpRequest, link: LinkToken | None) -> str:
     return requested if requested in {"de", "en"} else "de"
 
 
-def _invalid(request: HttpRequest, exc: Exception) -> HttpResponse:
-    language = _page_language(request, None)
+def _invalid(
+    request: HttpRequest,
+    exc: Exception | None = None,
+    *,
+    link: LinkToken | None = None,
+    status: int = 404,
+) -> HttpResponse:
+    """The "link not valid" page (410 when `exc` says it expired); with `link`, a live
+    token at an address naming an action it does not offer, in the link's language."""
+    language = _page_language(request, link)
     with translation.override(language):
         expired = isinstance(exc, LinkExpired)
         return render(
             request,
             "links/invalid.html",
             {"expired": expired, "language": language},
-            status=410 if expired else 404,
+            status=410 if expired else status,
         )
 
 
@@ -124,15 +132,6 @@ def _live_link(request: HttpRequest, token: str) -> LinkToken | HttpResponse:
         return _invalid(request, exc)
 
 
-def _not_offered(request: HttpRequest, link: LinkToken, status: int) -> HttpResponse:
-    """A live token at an address that names an action it does not offer."""
-    language = _page_language(request, link)
-    with translation.override(language):
-        return render(
-            request, "links/invalid.html", {"expired": False, "language": language}, status=status
-        )
-
-
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -144,7 +143,7 @@ def link_page(request: HttpRequest, token: str, action: str | None = None) -> Ht
         return link
     offered = link.action(action)
     if offered is None:
-        return _not_offered(request, link, status=404)
+        return _invalid(request, link=link)
     if offered == TokenPurpose.PORTAL:
         # Opening the portal records no answer; the portal takes the token
         # out of the address bar at once.
@@ -169,7 +168,7 @@ def link_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(link, HttpResponse):
         return link
     if link.action(TokenPurpose.DEACTIVATE) is None:
-        return _not_offered(request, link, status=400)
+        return _invalid(request, link=link, status=400)
     language = _page_language(request, link)
     with translation.override(language):
         if request.method != "POST":
@@ -177,5 +176,5 @@ def link_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             # button posts the one-click body back here.
             return _choice(request, TokenPurpose.DEACTIVATE, language, one_click=True)
         if request.POST.get("List-Unsubscribe") != "One-Click":
-            return _not_offered(request, link, status=400)
+            return _invalid(request, link=link, status=400)
         return _done(request, link, TokenPurpose.DEACTIVATE, language)

@@ -69,6 +69,13 @@ PLACEHOLDERS: dict[str, Placeholders] = {
 }
 
 
+def mail_greeting(*, name: str, language: str) -> str:
+    """The `$greeting` of every mail: by name where we know one."""
+    if language == "de":
+        return f"Guten Tag {name}" if name else "Guten Tag"
+    return f"Dear {name}" if name else "Hello"
+
+
 def placeholders_used(text: str) -> set[str]:
     """The `$name` / `${name}` placeholders in a text (`$$` is a literal dollar)."""
     return set(Template(text).get_identifiers())

@@ -148,7 +148,8 @@ def outbox_purge(*, now: datetime | None = None) -> int:
         # A mail to an erased person (a deletion confirmation; the worker blanks
         # those as they finish, so only rows from before that): its bytes must
         # leave the database files too. A scrub for the others would cost a
-        # VACUUM FULL on PostgreSQL for data the contact row still holds.
+        # VACUUM FULL on PostgreSQL for data the contact row still holds (a
+        # deactivated contact's mails were blanked, with a scrub, at deactivation).
         erased = finished.filter(contact__isnull=True).update(
             message="", recipient="", last_error=""
         )

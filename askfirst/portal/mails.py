@@ -11,6 +11,7 @@ from django.conf import settings
 
 from askfirst.contacts.models import Contact
 from askfirst.mail.models import MailName, Outbox
+from askfirst.mail.render import mail_greeting
 from askfirst.mail.services import mail_renderer, outbox_row
 
 EMAIL_CONFIRM = MailName.EMAIL_CONFIRM  # to the new address: confirm it
@@ -29,15 +30,9 @@ def portal_mail_write(
 ) -> Outbox:
     """Render one portal mail and save it to the outbox (inside the caller's transaction)."""
     language = language if language in {"de", "en"} else "en"
-    name_text = contact.full_name
-    greeting = (
-        (f"Guten Tag {name_text}" if name_text else "Guten Tag")
-        if language == "de"
-        else (f"Dear {name_text}" if name_text else "Hello")
-    )
     renderer = mail_renderer(now=now)
     values = {
-        "greeting": greeting,
+        "greeting": mail_greeting(name=contact.full_name, language=language),
         **renderer.sender,
         "portal_url": f"{settings.SITE_URL}/portal/start/",
         **(extra or {}),

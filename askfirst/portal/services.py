@@ -27,8 +27,7 @@ from askfirst.portal.access import PortalAccess, sessions_delete
 from askfirst.portal.mails import EMAIL_CHANGED, EMAIL_CONFIRM, PASSWORD_CHANGED, portal_mail_write
 from askfirst.portal.models import EmailChange, PortalLogin
 from askfirst.portal.throttle import (
-    throttle_blocked,
-    throttle_clear,
+    LoginThrottle,
     throttle_hit,
     throttle_tidy,
 )
@@ -115,6 +114,14 @@ def _dummy_hash(hasher_names: tuple[str, ...]) -> str:
     return make_password(secrets.token_urlsafe(16))
 
 
+PASSWORD_LOGIN = LoginThrottle(
+    account_scope="login-address",
+    ip_scope="login-ip",
+    account_limit=conf.login_limit_address,
+    ip_limit=conf.login_limit_ip,
+)
+
+
 def portal_password_check(
     *, email: str, password: str, ip_address: str | None, now: datetime | None = None
 ) -> Contact:
@@ -125,9 +132,7 @@ def portal_password_check(
     now = now or timezone.now()
     key = _address_key(email)
     ip = ip_address or "-"
-    if throttle_blocked(
-        scope="login-address", value=key, limit=conf.login_limit_address(), now=now
-    ) or throttle_blocked(scope="login-ip", value=ip, limit=conf.login_limit_ip(), now=now):
+    if PASSWORD_LOGIN.blocked(account=key, ip=ip, now=now):
         raise Throttled
     login = (
         PortalLogin.objects.select_related("contact")
@@ -145,12 +150,9 @@ def portal_password_check(
 
         ok = check_password(password, login.password_hash, setter=upgrade)
     if not ok or login is None:
-        throttle_hit(
-            scope="login-address", value=key, window=conf.login_limit_address()[1], now=now
-        )
-        throttle_hit(scope="login-ip", value=ip, window=conf.login_limit_ip()[1], now=now)
+        PASSWORD_LOGIN.failed(account=key, ip=ip, now=now)
         raise LoginFailed
-    throttle_clear(scope="login-address", value=key)
+    PASSWORD_LOGIN.succeeded(account=key)
     return login.contact
 
 

@@ -6,6 +6,8 @@ or IP in clear, and nobody without the key can test guesses against it.
 
 import hashlib
 import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -58,6 +60,32 @@ def throttle_hit(*, scope: str, value: str, window: timedelta, now: datetime) ->
 
 def throttle_clear(*, scope: str, value: str) -> None:
     Throttle.objects.filter(key=throttle_key(scope=scope, value=value)).delete()
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    """Failed logins counted per account and per client address; past either
+    limit, logging in is refused until that window ends. A success clears the
+    account's count, not the address's (the portal's and the staff login)."""
+
+    account_scope: str
+    ip_scope: str
+    account_limit: Callable[[], tuple[int, timedelta]]
+    ip_limit: Callable[[], tuple[int, timedelta]]
+
+    def blocked(self, *, account: str, ip: str, now: datetime) -> bool:
+        return throttle_blocked(
+            scope=self.account_scope, value=account, limit=self.account_limit(), now=now
+        ) or throttle_blocked(scope=self.ip_scope, value=ip, limit=self.ip_limit(), now=now)
+
+    def failed(self, *, account: str, ip: str, now: datetime) -> None:
+        throttle_hit(
+            scope=self.account_scope, value=account, window=self.account_limit()[1], now=now
+        )
+        throttle_hit(scope=self.ip_scope, value=ip, window=self.ip_limit()[1], now=now)
+
+    def succeeded(self, *, account: str) -> None:
+        throttle_clear(scope=self.account_scope, value=account)
 
 
 def throttle_forget_address(*, email_key: str) -> None:
