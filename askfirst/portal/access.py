@@ -7,17 +7,16 @@ that outlived its person would say that someone with this id used the portal.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache, cached_property
 from importlib import import_module
-from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.conf import settings
-from django.db import connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import router
 from django.http import HttpRequest
 from django.utils import timezone
 
-from askfirst.contacts.models import Contact
+from askfirst.contacts.models import Contact, Status
+from askfirst.hotread import rows_read
 from askfirst.portal import conf
 from askfirst.portal.models import PortalLogin
 
@@ -31,10 +30,23 @@ LANGUAGE = "portal_language"  # chosen before logging in, or the link's language
 
 @dataclass(frozen=True)
 class PortalAccess:
-    contact: Contact
+    """Who is in, as of this request's check; `contact` is read when a page needs it."""
+
+    contact_id: int
+    status: str
+    portal_language: str
+    mail_language: str
     via: str
     proven_at: datetime
     token_hash: str
+
+    @property
+    def is_deactivated(self) -> bool:
+        return self.status == Status.DEACTIVATED
+
+    @cached_property
+    def contact(self) -> Contact:
+        return Contact.objects.get(pk=self.contact_id)
 
     def is_fresh(self, *, now: datetime | None = None) -> bool:
         """A link issued, or a password entered, less than an hour ago."""
@@ -77,72 +89,33 @@ def session_open(
     request.session.set_expiry(conf.session_age())
 
 
-@dataclass(frozen=True)
-class _ContactQuery:
-    sql: str
-    names: list[str]
-    converters: list[tuple[int, list, Any]]
+@cache
+def _check_sql() -> str:
+    """The contact's state, languages and login generation: what every portal request
+    needs to let the person in and pick the page's language. Not the whole contact:
+    building a Contact (33 fields, their converters) cost as much as the query, and
+    the busiest page, consent, never needs the rest (PortalAccess.contact reads it
+    when a page does)."""
+    contact = Contact._meta.db_table
+    login = PortalLogin._meta.db_table
+    login_contact = PortalLogin._meta.get_field("contact").column
+    return (
+        f"SELECT c.status, c.portal_language, c.mail_language, l.generation"
+        f" FROM {contact} c LEFT JOIN {login} l ON l.{login_contact} = c.id"
+        f" WHERE c.id = %(contact)s"
+    )
 
 
-# Per connection object, not per alias: each thread has its own connection, and
-# the backend's converters are bound to theirs.
-_contact_queries: "WeakKeyDictionary[BaseDatabaseWrapper, _ContactQuery]" = WeakKeyDictionary()
-
-
-def _contact_query(connection: BaseDatabaseWrapper) -> _ContactQuery:
-    """The contact with its login generation, and how to turn a row into a Contact.
-
-    Built once per connection: the same work RawQuerySet does on every query
-    (matching columns to fields, finding each field's converters), which cost
-    three times as much as running the query.
-    """
-    query = _contact_queries.get(connection)
-    if query is None:
-        fields = Contact._meta.concrete_fields
-        table = Contact._meta.db_table
-        quote = connection.ops.quote_name
-        converters = []
-        for position, field in enumerate(fields):
-            col = field.get_col(table)
-            functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-            if functions:
-                converters.append((position, functions, col))
-        pk = quote(str(Contact._meta.pk.column))
-        columns = ", ".join(f"c.{quote(str(field.column))}" for field in fields)
-        query = _ContactQuery(
-            sql=f"SELECT {columns}, l.generation FROM {quote(table)} c"
-            f" LEFT JOIN {quote(PortalLogin._meta.db_table)} l"
-            f" ON l.{quote(PortalLogin._meta.get_field('contact').column)} = c.{pk}"
-            f" WHERE c.{pk} = %(contact)s",
-            names=[field.attname for field in fields],
-            converters=converters,
-        )
-        _contact_queries[connection] = query
-    return query
-
-
-def _contact_with_generation(contact_id: int) -> tuple[Contact, int] | None:
-    """One query on every portal request: the contact and its login generation (no
-    PortalLogin row is generation 0, as in login_generation).
-
-    Named parameters (%(name)s) here and in the portal's other per-request SQL:
-    for "%s" Django's SQLite backend rewrites the statement with a regular
-    expression on every execution (9 µs for this one); named ones are a plain
-    string format. PostgreSQL takes both as they are."""
-    connection = connections[router.db_for_read(Contact)]
-    query = _contact_query(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(query.sql, {"contact": contact_id})
-        row = cursor.fetchone()
-    if row is None:
+def _contact_check(contact_id: int) -> tuple[str, str, str, int] | None:
+    """One query on every portal request (no PortalLogin row is generation 0, as in
+    login_generation)."""
+    rows = rows_read(
+        using=router.db_for_read(Contact), sql=_check_sql(), params={"contact": contact_id}
+    )
+    if not rows:
         return None
-    values = list(row[:-1])
-    for position, functions, col in query.converters:
-        value = values[position]
-        for function in functions:
-            value = function(value, col, connection)
-        values[position] = value
-    return Contact.from_db(connection.alias, query.names, values), row[-1] or 0
+    status, portal_language, mail_language, generation = rows[0]
+    return status, portal_language, mail_language, generation or 0
 
 
 def session_access(*, request: HttpRequest) -> PortalAccess | None:
@@ -154,12 +127,15 @@ def session_access(*, request: HttpRequest) -> PortalAccess | None:
     contact_id = request.session.get(CONTACT)
     if contact_id is None:
         return None
-    found = _contact_with_generation(contact_id)
-    if found is None or request.session.get(GENERATION) != found[1]:
+    found = _contact_check(contact_id)
+    if found is None or request.session.get(GENERATION) != found[3]:
         request.session.flush()
         return None
     return PortalAccess(
-        contact=found[0],
+        contact_id=contact_id,
+        status=found[0],
+        portal_language=found[1],
+        mail_language=found[2],
         via=request.session.get(VIA, "link"),
         proven_at=datetime.fromtimestamp(request.session.get(PROVEN_AT, 0), tz=UTC),
         token_hash=request.session.get(TOKEN_HASH, ""),

@@ -16,13 +16,13 @@ LANGUAGES = ("de", "en")
 
 def page_language(request: HttpRequest, access: PortalAccess | None) -> str:
     """The person's choice, else this session's, else the mail's, else the browser's."""
-    if access is not None and access.contact.portal_language in LANGUAGES:
-        return access.contact.portal_language
+    if access is not None and access.portal_language in LANGUAGES:
+        return access.portal_language
     chosen = request.session.get(LANGUAGE)
     if chosen in LANGUAGES:
         return chosen
-    if access is not None and access.contact.mail_language in LANGUAGES:
-        return access.contact.mail_language
+    if access is not None and access.mail_language in LANGUAGES:
+        return access.mail_language
     browser = translation.get_language_from_request(request)[:2]
     return browser if browser in LANGUAGES else "de"
 
@@ -70,7 +70,7 @@ def portal_page(
             if access is None:
                 return redirect("portal:start")
             request.portal = access  # type: ignore[attr-defined]
-            if access.contact.is_deactivated and not deactivated_ok:
+            if access.is_deactivated and not deactivated_ok:
                 return redirect("portal:home")
             if fresh and not access.is_fresh():
                 query = urlencode({"next": request.get_full_path()})

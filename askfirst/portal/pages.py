@@ -6,7 +6,7 @@ from functools import cache
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import router
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from askfirst.consent.models import ConsentEvent, ConsentState, ConsentText, Purpose, PurposeKey
 from askfirst.contacts.models import PERSONAL_FIELDS, Topic
+from askfirst.hotread import rows_read
 from askfirst.lifecycle.services import source_text
 from askfirst.portal.access import session_end, session_renew_generation
 from askfirst.portal.decorators import client_ip, portal_page
@@ -145,10 +146,12 @@ def _consent_rows_sql() -> str:
     )
 
 
-def _consent_found(contact, language: str) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(_consent_rows_sql(), {"contact": contact.pk, "language": language[:2]})
-        return [tuple(row) for row in cursor.fetchall()]
+def _consent_found(contact_id: int, language: str) -> list[tuple]:
+    return rows_read(
+        using=router.db_for_read(ConsentState),
+        sql=_consent_rows_sql(),
+        params={"contact": contact_id, "language": language[:2]},
+    )
 
 
 def _consent_rows(found: list[tuple], language: str) -> list[dict]:
@@ -191,7 +194,7 @@ def _consent_rows(found: list[tuple], language: str) -> list[dict]:
 def consent(request: HttpRequest) -> HttpResponse:
     access = request.portal  # type: ignore[attr-defined]
     language = _language(request)
-    found = _consent_found(access.contact, language)
+    found = _consent_found(access.contact_id, language)
     if request.method != "POST":
         # The query's rows are everything the page shows (purposes, current texts
         # and versions, this person's answers), so they are the cache key: a new
@@ -239,7 +242,10 @@ def consent(request: HttpRequest) -> HttpResponse:
     return portal_render(
         request,
         "portal/consent.html",
-        {"rows": _consent_rows(_consent_found(access.contact, language), language), "error": error},
+        {
+            "rows": _consent_rows(_consent_found(access.contact_id, language), language),
+            "error": error,
+        },
         status=status,
     )
 

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from askfirst.contacts.models import Contact
@@ -56,6 +57,8 @@ def portal_render(
         "access": access,
         "contact": access.contact if access else None,
         "urls": frame_urls(),
+        # The same token the cached pages get (in place of the csrf context processor's).
+        "csrf_token": SimpleLazyObject(lambda: csrf_token(request)),
     }
     return render(request, template, {**frame, **(context or {})}, status=status)
 
@@ -72,7 +75,7 @@ _CHAR_DIGIT = bytes(_ALPHABET.index(value) if value in _ALPHABET else 0 for valu
 
 def csrf_token(request: HttpRequest) -> str:
     """What django.middleware.csrf.get_token gives: the cookie's secret under a new
-    random mask (so no two responses carry the same token), and the cookie renewed.
+    random mask (so no two responses carry the same token).
 
     Django draws the mask one character at a time, each from the operating
     system (32 system calls, 40 µs: a tenth of the cached consent page); here
@@ -80,13 +83,17 @@ def csrf_token(request: HttpRequest) -> str:
     up are dropped, the rest taken modulo 62), and the cipher is the secret's
     digits plus the mask's, modulo 62, done by byte tables rather than a loop
     per character. Without a cookie yet, Django's get_token makes one.
+
+    A cookie the browser already sent is not sent back: Django would, only to push
+    its expiry (CSRF_COOKIE_AGE, a year) forward, and building that header was a
+    twentieth of the consent page. The cost: a year after the cookie was set, a
+    form loaded just before it expired is refused once; the next page sets a new one.
     tests/portal/test_consent_page_is_cached_safely.py checks that Django's
     middleware accepts these tokens and that they unmask to the cookie's secret.
     """
     secret = request.META.get("CSRF_COOKIE")
     if not secret or len(secret) != CSRF_SECRET_LENGTH:
         return get_token(request)
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
     digits = b""
     while len(digits) < CSRF_SECRET_LENGTH:
         digits += os.urandom(CSRF_SECRET_LENGTH + 8).translate(None, _UNEVEN)
@@ -135,7 +142,7 @@ def portal_render_shared(
     access = getattr(request, "portal", None)
     if settings.DEBUG or request.META.get("QUERY_STRING") or len(get_messages(request)):
         return portal_render(request, template, context())
-    status = access.contact.status if access else None
+    status = access.status if access else None
     full_key = (
         template,
         translation.get_language(),
@@ -146,7 +153,7 @@ def portal_render_shared(
     )
     page = _shared.get(full_key)
     if page is None:
-        stand_in = None if access is None else Contact(status=access.contact.status)
+        stand_in = None if access is None else Contact(status=access.status)
         frame = {
             "company": settings.ASKFIRST_COMPANY_NAME,
             "privacy_contact": settings.ASKFIRST_PRIVACY_CONTACT,
