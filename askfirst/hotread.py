@@ -2,18 +2,23 @@
 
 A Django cursor costs about 25 µs per query on top of the database's own work
 (the wrapper opened and closed, the execute wrappers, the SQLite backend
-rewriting the parameters on every call): for the consent page's three small
-reads, as much as the queries themselves. Here the connection is still Django's
-(opened, health-checked and errors translated as Django does), only the cursor is
-the driver's.
+rewriting the parameters on every call): for the consent page's small reads, as
+much as the queries themselves. Here the connection is still Django's (opened,
+checked and errors translated as Django does), only the cursor is the driver's.
+
+With CONN_HEALTH_CHECKS, Django sends `SELECT 1` before the first query of each
+request; on PostgreSQL that is a round trip of its own. A read can be its own
+check instead: it runs on the connection as it is, and only if it fails on a
+connection that then proves unusable is it run once more on a new connection.
 
 For plain SELECTs written with named parameters (%(name)s) and no other `%`.
 Such reads are not in connection.queries and not seen by execute_wrapper.
 """
 
 from functools import cache
+from typing import Any
 
-from django.db import connections
+from django.db import Error, connections
 
 
 @cache
@@ -24,10 +29,7 @@ def _driver_sql(vendor: str, sql: str, names: tuple[str, ...]) -> str:
     return sql
 
 
-def rows_read(*, using: str, sql: str, params: dict) -> list[tuple]:
-    connection = connections[using]
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
+def _fetch(connection, sql: str, params: dict) -> list[tuple]:
     with connection.wrap_database_errors:
         cursor = connection.connection.cursor()
         try:
@@ -35,3 +37,27 @@ def rows_read(*, using: str, sql: str, params: dict) -> list[tuple]:
             return cursor.fetchall()
         finally:
             cursor.close()
+
+
+def rows_read(*, using: str, sql: str, params: dict) -> list[tuple]:
+    # Any: the stubs lack the health-check attributes every backend has since Django 4.1.
+    connection: Any = connections[using]
+    check_due = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if not check_due:
+        connection.ensure_connection()
+        return _fetch(connection, sql, params)
+    try:
+        rows = _fetch(connection, sql, params)
+    except Error:
+        if connection.is_usable():
+            raise
+        connection.close()
+        connection.ensure_connection()
+        rows = _fetch(connection, sql, params)
+    connection.health_check_done = True
+    return rows

@@ -120,7 +120,6 @@ def prepare(contacts: int, sessions: int) -> dict[str, str]:
 
     django.setup()
     from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -128,6 +127,7 @@ def prepare(contacts: int, sessions: int) -> dict[str, str]:
     from askfirst.consent.services import Proof, consent_record, consent_text_current
     from askfirst.contacts.models import Contact
     from askfirst.portal import access
+    from askfirst.portal.session_store import SessionStore
 
     call_command("migrate", verbosity=0)
     Contact.objects.all().delete()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from askfirst.contacts.models import Contact, Status
 from askfirst.hotread import rows_read
 from askfirst.portal import conf
-from askfirst.portal.models import PortalLogin
+from askfirst.portal.models import PortalLogin, PortalSession
 
 CONTACT = "portal_contact"
 VIA = "portal_via"  # "link" or "password"
@@ -26,6 +26,10 @@ PROVEN_AT = "portal_proven_at"  # link: when it was issued; password: login time
 GENERATION = "portal_generation"
 TOKEN_HASH = "portal_token_hash"  # the link that opened the session, for the ledger
 LANGUAGE = "portal_language"  # chosen before logging in, or the link's language
+
+# What a portal request checks of its person: status, portal language, mail language
+# and login generation.
+ContactState = tuple[str, str, str, int]
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ def session_open(
     request.session[VIA] = via
     request.session[PROVEN_AT] = proven_at.timestamp()
     # Everyone with a portal session has a login row (without a password until
-    # they set one): sessions_delete searches the session table only for them.
+    # they set one), so raising its generation (a new password, portal_close)
+    # ends every session opened before, one opened meanwhile too.
     login, _ = PortalLogin.objects.get_or_create(contact=contact)
     request.session[GENERATION] = login.generation
     request.session[TOKEN_HASH] = token_hash
@@ -106,7 +111,7 @@ def _check_sql() -> str:
     )
 
 
-def _contact_check(contact_id: int) -> tuple[str, str, str, int] | None:
+def _contact_check(contact_id: int) -> ContactState | None:
     """One query on every portal request (no PortalLogin row is generation 0, as in
     login_generation)."""
     rows = rows_read(
@@ -118,6 +123,16 @@ def _contact_check(contact_id: int) -> tuple[str, str, str, int] | None:
     return status, portal_language, mail_language, generation or 0
 
 
+def _contact_state(request: HttpRequest, contact_id: int) -> ContactState | None:
+    """The person's state as the session store read it with the session row (one
+    statement for both), else from its own query (a store without that, or session
+    data changed since it was read)."""
+    read = getattr(request.session, "contact_read", None)
+    if read is not None and read[0] == contact_id:
+        return read[1]
+    return _contact_check(contact_id)
+
+
 def session_access(*, request: HttpRequest) -> PortalAccess | None:
     """The live portal session, or None (and the session ends) if it no longer holds.
 
@@ -127,7 +142,7 @@ def session_access(*, request: HttpRequest) -> PortalAccess | None:
     contact_id = request.session.get(CONTACT)
     if contact_id is None:
         return None
-    found = _contact_check(contact_id)
+    found = _contact_state(request, contact_id)
     if found is None or request.session.get(GENERATION) != found[3]:
         request.session.flush()
         return None
@@ -153,27 +168,11 @@ def session_end(*, request: HttpRequest) -> None:
 
 
 def sessions_delete(*, contact: Contact) -> int:
-    """Delete the session rows of every portal session of this person; how many.
+    """Delete every session row of this person (live or expired); how many.
 
-    The contact id sits inside the signed session data, so the rows are read and
-    decoded (the store decodes each distinct value once per process). A contact
-    without a login row never had a session (session_open makes one), so the
-    thousands erased at the end of a consent request cost one query each.
+    One indexed DELETE: the session row names its person (PortalSession).
     """
-    if not PortalLogin.objects.filter(contact_id=contact.pk).exists():
-        return 0
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    model = store.get_model_class()
-    decoder = store()
-    # Only live rows: an expired session opens nothing (the store's load skips it)
-    # and the worker's tidy deletes it (sessions_tidy).
-    live = model.objects.filter(expire_date__gt=timezone.now())
-    keys = [
-        key
-        for key, data in live.values_list("session_key", "session_data").iterator(chunk_size=2000)
-        if decoder.decode(data).get(CONTACT) == contact.pk
-    ]
-    deleted, _ = model.objects.filter(session_key__in=keys).delete()
+    deleted, _ = PortalSession.objects.filter(contact_id=contact.pk).delete()
     return deleted
 
 

@@ -1,14 +1,16 @@
-"""Django's database sessions, with the read on every request made cheap.
+"""Django's database sessions, in PortalSession rows, with the read on every request
+made cheap.
 
 Sessions stay in the database (not signed cookies): ending a session, and
 "a new password ends every other session", must work across all web processes.
-Only the load differs from django.contrib.sessions.backends.db; writes (create,
-save, delete) are Django's own. Once the consent page's rendering was cached, the
-load was a sixth of the page's cost:
+Writes (create, save, delete) are Django's own, plus the row's contact column, set
+from the session data. The load:
 
-* the row is read in plain SQL through the driver's cursor (askfirst/hotread.py):
-  building the ORM query cost more than running it;
-* the signed session data is checked and decoded once per process and distinct
+* reads the row and its person's state (status, languages, login generation) in one
+  plain SQL statement through the driver's cursor (askfirst/hotread.py): building
+  the ORM query cost more than running it, and a second query for the person cost
+  as much again. access.session_access takes the state from `contact_read`;
+* checks and decodes the signed session data once per process and distinct
   value: a session's data is the same string on every request until it is
   saved, and a string whose signature held once holds again (the key is the
   whole signed string, so anything altered is a new key and checked afresh).
@@ -19,6 +21,7 @@ load was a sixth of the page's cost:
 import copy
 from datetime import datetime
 from functools import cache
+from typing import cast
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.signals import setting_changed
@@ -26,7 +29,10 @@ from django.db import connections, router
 from django.dispatch import receiver
 from django.utils import timezone
 
+from askfirst.contacts.models import Contact
 from askfirst.hotread import rows_read
+from askfirst.portal.access import CONTACT, ContactState
+from askfirst.portal.models import PortalLogin, PortalSession
 
 _DECODED_MAX = 4096  # a few MB at most; cleared when full
 _decoded: dict[str | bytes, dict] = {}
@@ -40,8 +46,19 @@ def _decoded_forget(*, setting: str, **kwargs) -> None:
 
 
 @cache
-def _load_sql(table: str) -> str:
-    return f"SELECT session_data FROM {table} WHERE session_key = %(key)s AND expire_date > %(now)s"
+def _load_sql() -> str:
+    """The session row and, in the same statement, its person's state: what
+    access.session_access checks on every portal request."""
+    session = PortalSession._meta.db_table
+    contact = Contact._meta.db_table
+    login = PortalLogin._meta.db_table
+    return (
+        f"SELECT s.session_data, s.contact_id, c.status, c.portal_language,"
+        f" c.mail_language, l.generation FROM {session} s"
+        f" LEFT JOIN {contact} c ON c.id = s.contact_id"
+        f" LEFT JOIN {login} l ON l.contact_id = s.contact_id"
+        f" WHERE s.session_key = %(key)s AND s.expire_date > %(now)s"
+    )
 
 
 def _now_for(connection) -> datetime | str:
@@ -58,21 +75,38 @@ def _now_for(connection) -> datetime | str:
 
 
 class SessionStore(DatabaseSessionStore):
+    # (contact id, its state) as read with the session row; see access.session_access.
+    contact_read: tuple[int | None, ContactState | None] | None = None
+
+    @classmethod
+    def get_model_class(cls):
+        return PortalSession
+
+    def create_model_instance(self, data: dict) -> PortalSession:
+        session = cast(PortalSession, super().create_model_instance(data))
+        session.contact_id = data.get(CONTACT)
+        return session
+
     def load(self) -> dict:
+        self.contact_read = None
         if not self.session_key:
             self._session_key = None
             return {}
-        model = self.model
-        using = router.db_for_read(model)
+        using = router.db_for_read(self.model)
         rows = rows_read(
             using=using,
-            sql=_load_sql(model._meta.db_table),
+            sql=_load_sql(),
             params={"key": self.session_key, "now": _now_for(connections[using])},
         )
         if not rows:
             self._session_key = None
             return {}
-        return self.decode(rows[0][0])
+        data, contact_id, status, portal_language, mail_language, generation = rows[0]
+        state = (
+            None if status is None else (status, portal_language, mail_language, generation or 0)
+        )
+        self.contact_read = (contact_id, state)
+        return self.decode(data)
 
     def decode(self, session_data: str | bytes) -> dict:
         decoded = _decoded.get(session_data)

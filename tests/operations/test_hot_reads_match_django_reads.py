@@ -39,3 +39,48 @@ def test_sees_the_open_transactions_own_writes():
 def test_a_bad_statement_raises_djangos_error():
     with pytest.raises(DatabaseError):
         rows_read(using="default", sql="SELECT nothing FROM no_such_table", params={})
+
+
+@pytest.fixture
+def request_start():
+    """A persistent connection at the start of a request: its health check is due."""
+    connection.ensure_connection()
+    enabled = connection.health_check_enabled
+    connection.health_check_enabled = True
+    connection.health_check_done = False
+    yield
+    connection.health_check_enabled = enabled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_read_is_the_requests_health_check(request_start, monkeypatch):
+    """No separate `SELECT 1` (a round trip on PostgreSQL) once a read went through."""
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+    contact = make_contact(email="checked@example.org")  # Django's own check runs here
+    assert checks == [1]
+    connection.health_check_done = False  # the next request
+    rows_read(using="default", sql=SQL, params={"key": "", "id": contact.pk})
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    assert checks == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_statement_on_a_sound_connection_is_not_retried(request_start):
+    before = connection.connection
+    with pytest.raises(DatabaseError):
+        rows_read(using="default", sql="SELECT nothing FROM no_such_table", params={})
+    assert connection.connection is before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_dropped_is_replaced(request_start):
+    if connection.vendor != "postgresql":
+        pytest.skip("an SQLite connection cannot be dropped by a server")
+    import psycopg
+
+    dropped = connection.connection.info.backend_pid
+    with psycopg.connect(connection.connection.info.dsn, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (dropped,))
+    assert rows_read(using="default", sql="SELECT 1 AS one WHERE %(x)s = 1", params={"x": 1})
+    assert connection.connection.info.backend_pid != dropped

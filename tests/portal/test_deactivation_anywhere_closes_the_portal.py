@@ -3,14 +3,13 @@ the address waiting for confirmation, the password and every portal session go."
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.contrib.sessions.models import Session
 from django.test import Client
 
 from askfirst.contacts.models import Status
 from askfirst.lifecycle.links import link_act, link_find
 from askfirst.lifecycle.models import TokenPurpose
 from askfirst.portal.access import CONTACT
-from askfirst.portal.models import EmailChange, PortalLogin
+from askfirst.portal.models import EmailChange, PortalLogin, PortalSession
 from askfirst.portal.session_store import SessionStore
 from tests.factories import make_staff
 from tests.portal.conftest import enter, issue_link
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _sessions_of(contact) -> list[str]:
     return [
         row.session_key
-        for row in Session.objects.all()
+        for row in PortalSession.objects.all()
         if SessionStore().decode(row.session_data).get(CONTACT) == contact.pk
     ]
 

@@ -2,10 +2,10 @@
 table at once, not when they expire."""
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 
 from askfirst.contacts.services import contact_erase
+from askfirst.portal.models import PortalSession
 from tests.factories import make_contact
 from tests.portal.conftest import enter
 
@@ -19,11 +19,11 @@ def test_the_other_sessions_row_is_gone(person):
     enter(stranger, make_contact(email="someone.else@example.org"))
     phone_key = phone.session.session_key
     stranger_key = stranger.session.session_key
-    assert Session.objects.filter(pk=phone_key).exists()
+    assert PortalSession.objects.filter(pk=phone_key).exists()
 
     assert laptop.post("/portal/delete/", {"confirm": "yes"}).status_code == 200
-    assert not Session.objects.filter(pk=phone_key).exists()
-    assert Session.objects.filter(pk=stranger_key).exists()  # only this person's
+    assert not PortalSession.objects.filter(pk=phone_key).exists()
+    assert PortalSession.objects.filter(pk=stranger_key).exists()  # only this person's
 
 
 def test_erasure_by_staff_or_expiry_too(person):
@@ -31,4 +31,4 @@ def test_erasure_by_staff_or_expiry_too(person):
     enter(phone, person)
     phone_key = phone.session.session_key
     contact_erase(contact=person)
-    assert not Session.objects.filter(pk=phone_key).exists()
+    assert not PortalSession.objects.filter(pk=phone_key).exists()

@@ -1,23 +1,23 @@
-"""Expired session rows are deleted by the worker's tidy, and the erasure's session
-lookup reads only live rows."""
+"""Expired session rows are deleted by the worker's tidy; erasure and deactivation find
+a person's sessions, live or expired, by the contact column alone."""
 
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
 from askfirst.lifecycle.worker import Worker
-from askfirst.portal import access
 from askfirst.portal.access import sessions_delete
+from askfirst.portal.models import PortalSession
+from tests.factories import make_contact
 from tests.portal.conftest import enter
 
 pytestmark = pytest.mark.django_db
 
 
 def _expire(key: str) -> None:
-    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    PortalSession.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
 
 
 def test_the_worker_deletes_expired_sessions(person):
@@ -28,27 +28,32 @@ def test_the_worker_deletes_expired_sessions(person):
 
     Worker().run_once()
 
-    assert list(Session.objects.values_list("pk", flat=True)) == [live.session.session_key]
+    assert list(PortalSession.objects.values_list("pk", flat=True)) == [live.session.session_key]
 
 
-def test_the_lookup_reads_live_rows_only(person, monkeypatch):
-    old, live = Client(), Client()
+def test_a_persons_sessions_go_live_or_expired_and_only_theirs(person):
+    old, live, stranger = Client(), Client(), Client()
     enter(old, person)
     enter(live, person)
-    old_key = old.session.session_key
-    _expire(old_key)
-    old_data = Session.objects.get(pk=old_key).session_data
-    decoded = []
-    store = access.import_module(access.settings.SESSION_ENGINE).SessionStore
-    original = store.decode
+    enter(stranger, make_contact(email="someone.else@example.org"))
+    _expire(old.session.session_key)
 
-    def counting(self, data):
-        decoded.append(data)
-        return original(self, data)
+    assert sessions_delete(contact=person) == 2
 
-    monkeypatch.setattr(store, "decode", counting)
+    assert list(PortalSession.objects.values_list("pk", flat=True)) == [
+        stranger.session.session_key
+    ]
 
-    assert sessions_delete(contact=person) == 1
 
-    assert old_data not in decoded
-    assert list(Session.objects.values_list("pk", flat=True)) == [old_key]
+def test_finding_them_costs_one_query_however_many_sessions_there_are(
+    person, django_assert_num_queries
+):
+    """The row names its person (an indexed column): no reading and decoding every
+    live session to find whose it is."""
+    for n in range(30):
+        enter(Client(), make_contact(email=f"other{n}@example.org"))
+    mine = Client()
+    enter(mine, person)
+    with django_assert_num_queries(1):
+        assert sessions_delete(contact=person) == 1
+    assert PortalSession.objects.count() == 30
