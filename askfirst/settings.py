@@ -93,6 +93,10 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": sqlite_database(str(VAR_DIR / "askfirst.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the portal's per-request reads are prepared once per connection
+# (askfirst/hotread.py). Off behind a pooler that cannot keep prepared statements
+# (PgBouncer in transaction mode before 1.21).
+ASKFIRST_DB_PREPARED_READS = env_bool("ASKFIRST_DB_PREPARED_READS", True)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -159,6 +163,15 @@ ASKFIRST_DEACTIVATION_STEPS = [
     # go as at erasure (the steps run while the contact still holds its names).
     "askfirst.intake.erasure.imports_forget",
     "askfirst.hooks.services.deliveries_deactivate",
+]
+# Called without arguments by the worker every few minutes: each app drops what
+# has expired (the worker names none of them, so it imports no interface).
+ASKFIRST_TIDY_STEPS = [
+    "askfirst.lifecycle.services.lifecycle_tidy",
+    "askfirst.mail.services.outbox_purge",
+    "askfirst.hooks.services.deliveries_purge",
+    "askfirst.portal.services.portal_tidy",
+    "askfirst.portal.access.sessions_tidy",
 ]
 # A contact who withdrew storage consent (portal, staff, API) and chose neither
 # deactivation nor deletion is deactivated by the worker this long afterwards;

@@ -16,18 +16,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.management import call_command
 from django.db import close_old_connections, connection
+from django.utils.module_loading import import_string
 
 from askfirst.consent.lapse import BATCH as LAPSE_BATCH
 from askfirst.consent.lapse import withdrawn_deactivate
 from askfirst.contacts.services import scrub_claim
 from askfirst.hooks.delivery import BATCH as HOOK_BATCH
 from askfirst.hooks.delivery import deliveries_send
-from askfirst.hooks.services import deliveries_purge
-from askfirst.lifecycle.services import lifecycle_advance, lifecycle_tidy
+from askfirst.lifecycle.services import lifecycle_advance
 from askfirst.mail.delivery import SmtpTarget, mail_deliver
-from askfirst.mail.services import outbox_purge
-from askfirst.portal.access import sessions_tidy
-from askfirst.portal.services import portal_tidy
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +61,8 @@ class Worker:
         """Everything due now, batch by batch; stops between batches when asked to."""
         result = PassResult()
         if time.monotonic() - self._tidied_at > TIDY_EVERY:
-            lifecycle_tidy()
-            outbox_purge()
-            deliveries_purge()
-            portal_tidy()
-            sessions_tidy()
+            for step in settings.ASKFIRST_TIDY_STEPS:
+                import_string(step)()
             if scrub_claim():
                 # Erased people's bytes leave the database files (docs/operations.md).
                 call_command("scrub", stdout=io.StringIO())

@@ -12,7 +12,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.db import router
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from askfirst.contacts.models import Contact, Status
@@ -50,7 +50,10 @@ class PortalAccess:
 
     @cached_property
     def contact(self) -> Contact:
-        return Contact.objects.get(pk=self.contact_id)
+        contact = Contact.objects.filter(pk=self.contact_id).first()
+        if contact is None:  # erased since this request's check (another device, staff)
+            raise Http404
+        return contact
 
     def is_fresh(self, *, now: datetime | None = None) -> bool:
         """A link issued, or a password entered, less than an hour ago."""

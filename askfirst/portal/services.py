@@ -403,9 +403,9 @@ def portal_erase(*, contact: Contact) -> None:
 def portal_forget(*, contact: Contact) -> None:
     """Part of every erasure (ASKFIRST_ERASURE_STEPS): what does not go by CASCADE.
 
-    That is the person's portal sessions (in Django's session table) and the
-    fresh links mailed while they were deactivated (tied to no contact, see
-    portal_fresh_link_send).
+    That is the fresh links mailed while the person was deactivated (tied to no
+    contact, see portal_fresh_link_send). The sessions would go by CASCADE too; they
+    are deleted first so that no request can use one while the erasure runs.
     """
     sessions_delete(contact=contact)
     if contact.status == Status.DEACTIVATED:

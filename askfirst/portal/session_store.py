@@ -23,6 +23,7 @@ from datetime import datetime
 from functools import cache
 from typing import cast
 
+from django.contrib.sessions.backends.base import CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.signals import setting_changed
 from django.db import connections, router
@@ -86,6 +87,23 @@ class SessionStore(DatabaseSessionStore):
         session = cast(PortalSession, super().create_model_instance(data))
         session.contact_id = data.get(CONTACT)
         return session
+
+    async def acreate_model_instance(self, data: dict) -> PortalSession:
+        session = cast(PortalSession, await super().acreate_model_instance(data))
+        session.contact_id = data.get(CONTACT)
+        return session
+
+    def save(self, must_create: bool = False) -> None:
+        try:
+            super().save(must_create=must_create)
+        except CreateError:
+            # A new row for a person erased meanwhile fails its foreign key, which
+            # Django takes for a key already in use: create() would try new keys
+            # without end. The session ends instead.
+            contact_id = self.get(CONTACT)
+            if contact_id is not None and not Contact.objects.filter(pk=contact_id).exists():
+                raise UpdateError from None
+            raise
 
     def load(self) -> dict:
         self.contact_read = None

@@ -84,3 +84,45 @@ def test_a_connection_the_server_dropped_is_replaced(request_start):
         admin.execute("SELECT pg_terminate_backend(%s)", (dropped,))
     assert rows_read(using="default", sql="SELECT 1 AS one WHERE %(x)s = 1", params={"x": 1})
     assert connection.connection.info.backend_pid != dropped
+
+
+def _prepared_here() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_postgresql_prepares_the_read_once_per_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps compiled statements in the driver anyway")
+    contact = make_contact(email="prepared@example.org")
+    for _ in range(3):
+        rows = rows_read(using="default", sql=SQL, params={"key": "", "id": contact.pk})
+        assert [row[0] for row in rows] == [contact.pk]
+    prepared = [text for text in _prepared_here() if "email_key" in text]
+    assert len(prepared) == 1 and "$1" in prepared[0]
+
+
+def test_postgresql_behind_a_pooler_prepares_nothing(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    settings.ASKFIRST_DB_PREPARED_READS = False
+    contact = make_contact(email="unprepared@example.org")
+    sql = SQL.replace("ORDER BY id", "ORDER BY id DESC")  # a statement of its own
+    for _ in range(3):
+        rows = rows_read(using="default", sql=sql, params={"key": "", "id": contact.pk})
+        assert [row[0] for row in rows] == [contact.pk]
+    assert not [text for text in _prepared_here() if "ORDER BY id DESC" in text]
+
+
+def test_djangos_own_statements_are_not_counted_for_preparing():
+    """psycopg counts every statement by its text while preparing is on: an import's
+    large statements would stay in memory."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    contact = make_contact(email="counted@example.org")
+    rows_read(using="default", sql=SQL, params={"key": "", "id": contact.pk})
+    assert connection.connection.prepare_threshold is None
+    Contact.objects.filter(email_key="nobody@example.org").exists()
+    counted = connection.connection._prepared._counts
+    assert not [key for key in counted if b"nobody" in key[0] or b"EXISTS" in key[0]]

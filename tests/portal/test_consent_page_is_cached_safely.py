@@ -198,3 +198,13 @@ def test_a_session_ended_elsewhere_is_not_kept_alive_by_the_cache(client, person
     PortalSession.objects.all().delete()  # "log out everywhere" as another process does it
     response = client.get("/portal/consent/")
     assert response.status_code == 302 and response["Location"] == "/portal/start/"
+
+
+def test_a_malformed_csrf_cookie_is_replaced(client, person):
+    enter(client, person)
+    client.cookies[django_settings.CSRF_COOKIE_NAME] = "short"
+    response = client.get("/portal/consent/")
+    fresh = response.cookies[django_settings.CSRF_COOKIE_NAME].value
+    assert len(fresh) == 32 and fresh != "short"
+    token = TOKEN.search(response.content.decode()).group(1)
+    assert _unmask_cipher_token(token) == fresh

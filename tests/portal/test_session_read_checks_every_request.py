@@ -5,6 +5,7 @@ or expired session ends at once, and no request sees another's changes unsaved."
 from datetime import timedelta
 
 import pytest
+from django.http import Http404
 from django.utils import timezone
 
 from askfirst.contacts.models import Contact, Status
@@ -65,3 +66,20 @@ def test_the_person_comes_with_the_session_row(client, person, monkeypatch):
     Contact.objects.filter(pk=person.pk).update(status=Status.DEACTIVATED)
     response = client.get("/portal/consent/")
     assert response.status_code == 302 and response["Location"] == "/portal/"
+
+
+def test_a_person_erased_after_the_check_gets_not_found(person):
+    """A page that reads the whole contact after the access check found it, while
+    another device erased it: a 404, not a server error."""
+    checked = access.PortalAccess(
+        contact_id=person.pk,
+        status=person.status,
+        portal_language="",
+        mail_language="en",
+        via="link",
+        proven_at=timezone.now(),
+        token_hash="",
+    )
+    Contact.objects.filter(pk=person.pk).delete()
+    with pytest.raises(Http404):
+        assert checked.contact is None  # never reached: the read raises
