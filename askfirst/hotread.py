@@ -56,12 +56,10 @@ def _fetch_prepared(driver_connection, sql: str, params: dict) -> list[tuple]:
     for these reads alone; Django's connection keeps it off."""
     import psycopg
 
-    prepared = settings.ASKFIRST_DB_PREPARED_READS
     with psycopg.Cursor(driver_connection) as cursor:
-        if not prepared:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        driver_connection.prepare_threshold = 0
+        # prepare=True is ignored while the threshold stays None (setting off).
+        if settings.ASKFIRST_DB_PREPARED_READS:
+            driver_connection.prepare_threshold = 0
         try:
             cursor.execute(sql, params, prepare=True)
         finally:

@@ -97,33 +97,42 @@ def session_open(
     request.session.set_expiry(conf.session_age())
 
 
-@cache
-def _check_sql() -> str:
-    """The contact's state, languages and login generation: what every portal request
-    needs to let the person in and pick the page's language. Not the whole contact:
-    building a Contact (33 fields, their converters) cost as much as the query, and
-    the busiest page, consent, never needs the rest (PortalAccess.contact reads it
-    when a page does)."""
-    contact = Contact._meta.db_table
+# The columns of a ContactState, from the contact `c` and its login row `l`.
+STATE_COLUMNS = "c.status, c.portal_language, c.mail_language, l.generation"
+
+
+def login_join(contact_id_column: str) -> str:
+    """Joins the login row `l` of the person whose id is in `contact_id_column`."""
     login = PortalLogin._meta.db_table
     login_contact = PortalLogin._meta.get_field("contact").column
-    return (
-        f"SELECT c.status, c.portal_language, c.mail_language, l.generation"
-        f" FROM {contact} c LEFT JOIN {login} l ON l.{login_contact} = c.id"
-        f" WHERE c.id = %(contact)s"
-    )
+    return f" LEFT JOIN {login} l ON l.{login_contact} = {contact_id_column}"
+
+
+def contact_state(row: tuple) -> ContactState | None:
+    """STATE_COLUMNS' values as a ContactState; None if the contact is not there (no
+    PortalLogin row is generation 0, as in login_generation)."""
+    status, portal_language, mail_language, generation = row
+    if status is None:
+        return None
+    return status, portal_language, mail_language, generation or 0
+
+
+@cache
+def _check_sql() -> str:
+    """What every portal request needs to let the person in and pick the page's
+    language. Not the whole contact: building a Contact (33 fields, their converters)
+    cost as much as the query, and the busiest page, consent, never needs the rest
+    (PortalAccess.contact reads it when a page does)."""
+    contact = Contact._meta.db_table
+    return f"SELECT {STATE_COLUMNS} FROM {contact} c{login_join('c.id')} WHERE c.id = %(contact)s"
 
 
 def _contact_check(contact_id: int) -> ContactState | None:
-    """One query on every portal request (no PortalLogin row is generation 0, as in
-    login_generation)."""
+    """One query, when the session store did not read the state with the session."""
     rows = rows_read(
         using=router.db_for_read(Contact), sql=_check_sql(), params={"contact": contact_id}
     )
-    if not rows:
-        return None
-    status, portal_language, mail_language, generation = rows[0]
-    return status, portal_language, mail_language, generation or 0
+    return contact_state(rows[0]) if rows else None
 
 
 def _contact_state(request: HttpRequest, contact_id: int) -> ContactState | None:

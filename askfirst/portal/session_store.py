@@ -32,8 +32,8 @@ from django.utils import timezone
 
 from askfirst.contacts.models import Contact
 from askfirst.hotread import rows_read
-from askfirst.portal.access import CONTACT, ContactState
-from askfirst.portal.models import PortalLogin, PortalSession
+from askfirst.portal.access import CONTACT, STATE_COLUMNS, ContactState, contact_state, login_join
+from askfirst.portal.models import PortalSession
 
 _DECODED_MAX = 4096  # a few MB at most; cleared when full
 _decoded: dict[str | bytes, dict] = {}
@@ -52,12 +52,9 @@ def _load_sql() -> str:
     access.session_access checks on every portal request."""
     session = PortalSession._meta.db_table
     contact = Contact._meta.db_table
-    login = PortalLogin._meta.db_table
     return (
-        f"SELECT s.session_data, s.contact_id, c.status, c.portal_language,"
-        f" c.mail_language, l.generation FROM {session} s"
-        f" LEFT JOIN {contact} c ON c.id = s.contact_id"
-        f" LEFT JOIN {login} l ON l.contact_id = s.contact_id"
+        f"SELECT s.session_data, s.contact_id, {STATE_COLUMNS} FROM {session} s"
+        f" LEFT JOIN {contact} c ON c.id = s.contact_id{login_join('s.contact_id')}"
         f" WHERE s.session_key = %(key)s AND s.expire_date > %(now)s"
     )
 
@@ -119,11 +116,8 @@ class SessionStore(DatabaseSessionStore):
         if not rows:
             self._session_key = None
             return {}
-        data, contact_id, status, portal_language, mail_language, generation = rows[0]
-        state = (
-            None if status is None else (status, portal_language, mail_language, generation or 0)
-        )
-        self.contact_read = (contact_id, state)
+        data, contact_id, *state = rows[0]
+        self.contact_read = (contact_id, contact_state(tuple(state)))
         return self.decode(data)
 
     def decode(self, session_data: str | bytes) -> dict:
