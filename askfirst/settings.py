@@ -139,6 +139,12 @@ ASKFIRST_AUTO_LANGUAGE = env_choices(
 
 # Rows per database round trip during imports.
 ASKFIRST_IMPORT_BATCH = env_int("ASKFIRST_IMPORT_BATCH", 2000, minimum=1)
+# The import commands read and validate a file of at least this many bytes in
+# a second process while the first writes (two cores busy); the admin upload
+# never forks the web process.
+ASKFIRST_IMPORT_READER_PROCESS_FROM = env_int(
+    "ASKFIRST_IMPORT_READER_PROCESS_FROM", 1_000_000, minimum=0
+)
 # Rejected import rows are personal data that never became a contact, so an
 # erasure cannot find them: staff may download them this long, then
 # `askfirst scrub` blanks them.

@@ -14,6 +14,7 @@ from askfirst.contacts.inputs import ContactInput, InvalidContact
 from askfirst.contacts.models import Source
 from askfirst.contacts.services import Outcome
 from askfirst.intake.csv_source import CsvSource
+from askfirst.intake.reader_process import Parsed, batches_from_child
 from askfirst.intake.records import ImportFileError, Record
 from askfirst.intake.report import ImportReport, RejectsSink
 from askfirst.intake.rows import row_parse
@@ -75,20 +76,30 @@ class _Run:
         if self.rejects is not None:
             self.rejects.write(record.line, reason, record.raw)
 
-    def parse(self, record: Record) -> ContactInput | None:
+    def parse(self, record: Record) -> ContactInput | str:
+        """The row's contact, or why it is rejected."""
         if record.error:
-            self.reject(record, record.error)
-            return None
+            return record.error
         try:
             return row_parse(record.data, default_source=self.default_source)
         except InvalidContact as exc:
-            self.reject(record, str(exc))
-            return None
+            return str(exc)
 
     def duplicate(self, record: Record, first: int) -> None:
         self.reject(
             record, _("duplicate of line %(line)d (the first occurrence wins)") % {"line": first}
         )
+
+    def store(self, batch: list[Parsed]) -> None:
+        """Reject the batch's bad rows, then write the good ones."""
+        good: list[tuple[Record, ContactInput]] = []
+        for record, data in batch:
+            if isinstance(data, str):
+                self.reject(record, data)
+            else:
+                good.append((record, data))
+        if good:
+            self.flush(good)
 
     def flush(self, batch: list[tuple[Record, ContactInput]]) -> None:
         # The first occurrence wins: a repeat inside this batch or of a recent
@@ -111,14 +122,14 @@ class _Run:
                 local.setdefault(key, record.line)
             kept.append((record, data, keys))
         known = contacts_known(inputs=[data for _record, data, _keys in kept])
-        if self.seen.levels and (known.by_key or known.by_ref):
+        if self.seen.stored and (known.by_key or known.by_ref):
             fresh = []
             for record, data, keys in kept:
                 stored = (
                     data.email_key in known.by_key or (data.source, data.source_ref) in known.by_ref
                 )
-                first = next((line for key in keys if (line := self.seen.get(key))), None)
-                if stored and first is not None:
+                first = stored and next((ln for key in keys if (ln := self.seen.get(key))), None)
+                if first:
                     self.duplicate(record, first)
                 else:
                     fresh.append((record, data, keys))
@@ -162,35 +173,46 @@ def _collector_per_batch() -> Iterator[None]:
             gc.enable()
 
 
+def _parsed_batches(run: "_Run", size: int) -> Iterator[tuple[list[Parsed], int]]:
+    """The file's records, parsed, in batches of `size` (rejected rows count too)."""
+    source = run.source
+    batch: list[Parsed] = []
+    for record in source.records():
+        batch.append((record, run.parse(record)))
+        if len(batch) >= size:
+            yield batch, source.bytes_read()
+            batch = []
+            gc.collect(1)
+    if batch:
+        yield batch, source.bytes_read()
+
+
 def import_file(
     *,
     source: FileSource,
     rejects: RejectsSink | None = None,
     progress: Callable[[int], None] | None = None,
+    reader_process: bool = False,
 ) -> ImportReport:
     """Import every good record; reject the rest with line and reason.
 
     Batches of ASKFIRST_IMPORT_BATCH rows are committed one by one, so memory
-    stays flat however long the file is.
+    stays flat however long the file is. With reader_process, a forked process
+    reads and validates the file while this one writes (both cores busy).
     """
     run = _Run(source, rejects)
     size = settings.ASKFIRST_IMPORT_BATCH
-    batch: list[tuple[Record, ContactInput]] = []
     with _collector_per_batch():
-        for record in source.records():
-            data = run.parse(record)
-            if data is not None:
-                batch.append((record, data))
-            if len(batch) >= size:
-                run.flush(batch)
-                batch = []
-                gc.collect(1)
-                if progress:
-                    progress(source.bytes_read())
-        if batch:
-            run.flush(batch)
-    if progress:
-        progress(source.bytes_read())
+        batches = _parsed_batches(run, size)
+        if reader_process:
+            batches = batches_from_child(batches)
+        for batch, done in batches:
+            run.store(batch)
+            # The batch is garbage now; the collector need not walk it.
+            del batch
+            gc.collect(1)
+            if progress:
+                progress(done)
     report = run.report
     if not report.rows:
         raise ImportFileError(

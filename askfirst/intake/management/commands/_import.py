@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -36,15 +37,21 @@ class ImportCommand(BaseCommand):
                 header=source.header,
                 delimiter=getattr(source, "delimiter", ","),
             )
+            size = file.stat().st_size
             bar = tqdm(
-                total=file.stat().st_size,
+                total=size,
                 unit="B",
                 unit_scale=True,
                 disable=no_progress or None,
                 file=self.stderr._out,
             )
             try:
-                report = import_file(source=source, rejects=writer, progress=_advance(bar))
+                report = import_file(
+                    source=source,
+                    rejects=writer,
+                    progress=_advance(bar),
+                    reader_process=size >= settings.ASKFIRST_IMPORT_READER_PROCESS_FROM,
+                )
             except ImportFileError as exc:
                 raise CommandError(str(exc)) from None
             finally:

@@ -1,0 +1,90 @@
+"""Read and validate an import file in a forked process while this one writes.
+
+An import spends about as long parsing and validating rows as storing them;
+on one core the two add up. Forked, the child runs the same reading code on
+the other core and hands each batch over a pipe, so the writing process
+only stores. The pipe holds about one batch, which keeps memory flat: the
+child waits while the writer is behind.
+
+The child never touches the database: it inherits the parent's connection
+object but leaves by os._exit (multiprocessing does), closing nothing.
+"""
+
+import multiprocessing
+import pickle
+from collections.abc import Iterator
+from dataclasses import fields
+from operator import attrgetter
+from typing import Any
+
+from askfirst.contacts.inputs import ContactInput
+from askfirst.intake.records import Record
+
+# A record with its contact, or with the reason it is rejected.
+Parsed = tuple[Record, ContactInput | str]
+Batches = Iterator[tuple[list[Parsed], int]]
+
+_INPUT_VALUES = attrgetter(*(f.name for f in fields(ContactInput)))
+
+
+def _pack(batch: list[Parsed]) -> bytes:
+    # Plain tuples: pickling the dataclasses themselves costs several times more.
+    return pickle.dumps(
+        [
+            (
+                record.line,
+                record.card,
+                record.raw,
+                data if isinstance(data, str) else _INPUT_VALUES(data),
+            )
+            for record, data in batch
+        ],
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+
+
+def _unpack(payload: bytes) -> list[Parsed]:
+    return [
+        (
+            Record(line=line, card=card, raw=raw),
+            data if isinstance(data, str) else ContactInput(*data),
+        )
+        # Written by our own forked child into a pipe only the two processes hold.
+        for line, card, raw, data in pickle.loads(payload)  # noqa: S301
+    ]
+
+
+def _produce(batches: Batches, pipe: Any) -> None:
+    try:
+        for batch, done in batches:
+            pipe.send_bytes(_pack(batch))
+            pipe.send(done)
+        pipe.send_bytes(b"")
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, raised there
+        try:
+            pickle.dumps(exc)
+        except Exception:  # noqa: BLE001 - not every exception pickles
+            exc = RuntimeError(repr(exc))
+        pipe.send_bytes(b"!")
+        pipe.send(exc)
+    finally:
+        pipe.close()
+
+
+def batches_from_child(batches: Batches) -> Batches:
+    """The same batches, produced by a forked child process."""
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_produce, args=(batches, sending), daemon=True)
+    child.start()
+    sending.close()
+    try:
+        while payload := receiving.recv_bytes():
+            if payload == b"!":
+                raise receiving.recv()
+            yield _unpack(payload), receiving.recv()
+    finally:
+        receiving.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
