@@ -10,7 +10,7 @@ the whole batch through contact_upsert row by row instead.
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
@@ -149,17 +149,19 @@ def _suggest(values: dict[str, object]) -> tuple[str, str]:
     )
 
 
-def _suggestions(creates: list[ContactInput]) -> tuple[list[str], list[str]]:
-    """suggest_language for each input; it reads only the domain of the address."""
+def _suggestions(
+    emails: Sequence[str], countries: Sequence[str], source_languages: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """suggest_language for each row; it reads only the domain of the address."""
     known: dict[tuple[str, str, str], tuple[str, str]] = {}
     languages: list[str] = []
     reasons: list[str] = []
-    for data in creates:
-        key = (data.email.rpartition("@")[2], data.country, data.source_language)
+    for email, country, source_language in zip(emails, countries, source_languages, strict=True):
+        key = (email.rpartition("@")[2], country, source_language)
         answer = known.get(key)
         if answer is None:
             answer = known[key] = suggest_language(
-                email=data.email, country=data.country, source_language=data.source_language
+                email=email, country=country, source_language=source_language
             )
         languages.append(answer[0])
         reasons.append(answer[1])
@@ -183,21 +185,32 @@ def _literal(value: object) -> str | None:
     return None
 
 
-def _insert_columns(creates: list[ContactInput], now: object) -> tuple[list[str], list[tuple]]:
+# Per input field, one value per new row.
+Columns = Mapping[str, Sequence[str]]
+_FROM_INPUT = ("email", "email_key", "source", "kind", *TEXT_FIELDS)
+
+
+def _input_columns(creates: list[ContactInput]) -> Columns:
+    return {name: tuple(map(attrgetter(name), creates)) for name in _FROM_INPUT}
+
+
+def _insert_columns(given: Columns, count: int, now: object) -> tuple[list[str], list[Sequence]]:
     """Each column's values for the new rows, built column by column."""
     columns, template, filled = _insert_plan(connection.vendor)
-    count = len(creates)
-    values: list[tuple] = [(constant,) * count for constant in template]
-    languages, reasons = _suggestions(creates)
-    computed: dict[str, tuple] = {
-        "kind": tuple(data.kind or Kind.PROSPECT.value for data in creates),
-        "suggested_language": tuple(languages),
-        "suggestion_reason": tuple(reasons),
+    values: list[Sequence] = [(constant,) * count for constant in template]
+    empty = ("",) * count
+    languages, reasons = _suggestions(
+        given["email"], given.get("country", empty), given.get("source_language", empty)
+    )
+    computed: dict[str, Sequence] = {
+        "kind": tuple(kind or Kind.PROSPECT.value for kind in given.get("kind", empty)),
+        "suggested_language": languages,
+        "suggestion_reason": reasons,
         "created_at": (now,) * count,
         "updated_at": (now,) * count,
     }
     for position, name in filled:
-        values[position] = computed.get(name) or tuple(map(attrgetter(name), creates))
+        values[position] = computed.get(name) or given.get(name) or empty
     if settings.ASKFIRST_AUTO_LANGUAGE:
         _start_trusted_columns(columns, values, languages, reasons, now)
     return columns, values
@@ -217,7 +230,11 @@ def _asking_columns(*, language: str, now: object) -> dict[str, object]:
 
 
 def _start_trusted_columns(
-    columns: list[str], values: list[tuple], languages: list[str], reasons: list[str], now: object
+    columns: list[str],
+    values: list[Sequence],
+    languages: list[str],
+    reasons: list[str],
+    now: object,
 ) -> None:
     """New rows whose suggestion the operator trusts start asking."""
     trusted = {reason: suggestion_trusted(reason) for reason in set(reasons)}
@@ -234,14 +251,17 @@ def _start_trusted_columns(
         )
 
 
-def _insert(creates: list[ContactInput], now: object) -> None:
-    columns, values = _insert_columns(creates, now)
+def _insert(given: Columns, count: int, now: object) -> None:
+    columns, values = _insert_columns(given, count, now)
     table = _q(Contact._meta.db_table)
     if connection.vendor == "postgresql":
         names = ", ".join(_q(c) for c in columns)
         # COPY is the one bulk path PostgreSQL offers at executemany's price.
+        # It runs on the driver's cursor: its errors are wrapped by hand, so
+        # that a clash is Django's IntegrityError like everywhere else.
         with (
             connection.cursor() as cursor,
+            connection.wrap_database_errors,
             cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
             for row in zip(*values, strict=True):
@@ -253,7 +273,7 @@ def _insert(creates: list[ContactInput], now: object) -> None:
     # batch (the defaults, empty fields, the timestamp) is written into the
     # statement instead, when it is a plain value.
     marks: list[str] = []
-    bound: list[tuple] = []
+    bound: list[Sequence] = []
     for column_values in values:
         first = column_values[0]
         # One row alone stays bound: some column must carry the rows.
@@ -382,7 +402,7 @@ def contacts_bulk_upsert(
         try:
             with transaction.atomic():
                 if creates:
-                    _insert(creates, now)
+                    _insert(_input_columns(creates), len(creates), now)
                 if updates:
                     _update(updates, now)
                     _start_trusted(updates, now)
@@ -391,3 +411,20 @@ def contacts_bulk_upsert(
             pass  # someone else wrote one of these meanwhile, or a source id clashes
     with transaction.atomic():
         return _one_by_one(inputs)
+
+
+def contacts_create_all(*, given: Columns, count: int) -> bool:
+    """Store every row as a new contact, in one transaction; False, storing nothing, if any
+    row's address or source id is taken.
+
+    A file of new contacts costs one write per batch instead of a lookup and a
+    write; a clash costs one failed statement, and the caller goes the way of
+    contacts_bulk_upsert.
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    try:
+        with transaction.atomic():
+            _insert(given, count, now)
+    except IntegrityError:
+        return False
+    return True

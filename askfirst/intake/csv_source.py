@@ -4,6 +4,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
@@ -91,34 +92,54 @@ class CsvSource:
         self._text.detach()
 
     def records(self) -> Iterator[Record]:
+        for chunk in self.chunks(1):
+            yield from chunk.records(self) if isinstance(chunk, RegularRows) else chunk
+
+    def chunks(self, size: int) -> Iterator["RegularRows | list[Record]"]:
+        """The rows in chunks of `size`: plain rows as RegularRows, any other chunk as records.
+
+        A plain row has the header's width, one physical line and some text; a
+        chunk of only such rows can be validated column by column
+        (intake/columns.py).
+        """
         width = len(self.header)
         reader = self._reader
-        columns = self.columns
         previous = reader.line_num
         while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
+            chunk = RegularRows()
+            while len(chunk.rows) < size:
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    chunk.add([], previous + 1, _("unreadable CSV: %s") % exc)
+                    previous = reader.line_num
+                    continue
+                line, previous = previous + 1, reader.line_num
+                # Only a row that ran over several lines can hold a line break.
+                chunk.add(fields, line, "" if previous == line else None)
+            if not chunk.rows:
                 return
-            except csv.Error as exc:
-                yield Record(line=previous + 1, error=_("unreadable CSV: %s") % exc)
-                previous = reader.line_num
-                continue
-            line, previous = previous + 1, reader.line_num
-            if not "".join(fields).strip():
-                continue
-            if len(fields) > width and not "".join(fields[width:]).strip():
-                fields = fields[:width]
-            if len(fields) != width:
-                yield Record(line=line, raw=fields, error=self._count_error(fields, width))
-                continue
-            # Only a row that ran over several lines can hold a line break.
-            swallowed = self._swallowed(fields) if previous > line else ""
-            if swallowed:
-                yield Record(line=line, raw=fields, error=swallowed)
-                continue
-            data = {name: fields[index] for index, name in columns if fields[index].strip()}
-            yield Record(line=line, data=data, raw=fields)
+            if not chunk.notes and chunk.plain(width):
+                yield chunk
+            else:
+                yield list(chunk.records(self))
+
+    def row_record(self, fields: list[str], line: int, multiline: bool) -> Record | None:
+        """The record of one row as read; None for a row with nothing in it."""
+        width = len(self.header)
+        if not "".join(fields).strip():
+            return None
+        if len(fields) > width and not "".join(fields[width:]).strip():
+            fields = fields[:width]
+        if len(fields) != width:
+            return Record(line=line, raw=fields, error=self._count_error(fields, width))
+        swallowed = self._swallowed(fields) if multiline else ""
+        if swallowed:
+            return Record(line=line, raw=fields, error=swallowed)
+        data = {name: fields[index] for index, name in self.columns if fields[index].strip()}
+        return Record(line=line, data=data, raw=fields)
 
     def _count_error(self, fields: list[str], width: int) -> str:
         return self._swallowed(fields) or _(
@@ -136,3 +157,35 @@ class CsvSource:
                         "%(lines)d lines (they are in this rejected row)"
                     ) % {"lines": len(rest) + 1}
         return ""
+
+
+@dataclass(slots=True)
+class RegularRows:
+    """Rows as read, with the line each starts on; notes on the unusual ones by index."""
+
+    rows: list[list[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    # index → the reader's error, or None for a row that ran over several lines
+    notes: dict[int, str | None] = field(default_factory=dict)
+
+    def add(self, fields: list[str], line: int, note: str | None) -> None:
+        if note != "":
+            self.notes[len(self.rows)] = note
+        self.rows.append(fields)
+        self.lines.append(line)
+
+    def plain(self, width: int) -> bool:
+        rows = self.rows
+        return all(len(fields) == width for fields in rows) and all(
+            map(str.strip, map("".join, rows))
+        )
+
+    def records(self, source: CsvSource) -> Iterator[Record]:
+        for index, (fields, line) in enumerate(zip(self.rows, self.lines, strict=True)):
+            note = self.notes.get(index, "")
+            if note:
+                yield Record(line=line, error=note)
+                continue
+            record = source.row_record(fields, line, multiline=note is None)
+            if record is not None:
+                yield record

@@ -18,16 +18,21 @@ from operator import attrgetter
 from typing import Any
 
 from askfirst.contacts.inputs import ContactInput
+from askfirst.intake.columns import ColumnBatch
 from askfirst.intake.records import Record
 
 # A record with its contact, or with the reason it is rejected.
 Parsed = tuple[Record, ContactInput | str]
-Batches = Iterator[tuple[list[Parsed], int]]
+# Rows validated column by column, or one by one.
+Batch = ColumnBatch | list[Parsed]
+Batches = Iterator[tuple[Batch, int]]
 
 _INPUT_VALUES = attrgetter(*(f.name for f in fields(ContactInput)))
 
 
-def _pack(batch: list[Parsed]) -> bytes:
+def _pack(batch: Batch) -> bytes:
+    if isinstance(batch, ColumnBatch):
+        return pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
     # Plain tuples: pickling the dataclasses themselves costs several times more.
     return pickle.dumps(
         [
@@ -43,14 +48,17 @@ def _pack(batch: list[Parsed]) -> bytes:
     )
 
 
-def _unpack(payload: bytes) -> list[Parsed]:
+def _unpack(payload: bytes) -> Batch:
+    # Written by our own forked child into a pipe only the two processes hold.
+    batch = pickle.loads(payload)  # noqa: S301
+    if isinstance(batch, ColumnBatch):
+        return batch
     return [
         (
             Record(line=line, card=card, raw=raw),
             data if isinstance(data, str) else ContactInput(*data),
         )
-        # Written by our own forked child into a pipe only the two processes hold.
-        for line, card, raw, data in pickle.loads(payload)  # noqa: S301
+        for line, card, raw, data in batch
     ]
 
 

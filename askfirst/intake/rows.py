@@ -12,12 +12,12 @@ from askfirst.contacts.inputs import TEXT_FIELDS, ContactInput, InvalidContact
 from askfirst.contacts.models import Contact, Kind, Source
 from askfirst.intake.emails import email_normalise_fast
 
-_SOURCES = frozenset(Source.values)
-_KINDS = frozenset(Kind.values)
+SOURCES = frozenset(Source.values)
+KINDS = frozenset(Kind.values)
 
 
 @cache
-def _limits() -> dict[str, int]:
+def limits() -> dict[str, int]:
     return {
         name: Contact._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
         for name in TEXT_FIELDS
@@ -33,10 +33,10 @@ def row_parse(data: Mapping[str, str], *, default_source: str) -> ContactInput:
     except InvalidEmail as exc:
         errors["email"] = str(exc)
         email = ""
-    limits = _limits()
+    text_limits = limits()
     # Only the cells present: a row carries a few of the eleven text fields.
     for name, value in data.items():
-        limit = limits.get(name)
+        limit = text_limits.get(name)
         if limit is None:
             continue
         value = " ".join(value.split()) if name != "street" else value.strip()
@@ -48,10 +48,10 @@ def row_parse(data: Mapping[str, str], *, default_source: str) -> ContactInput:
             clean[name] = value
     given = set(clean)
     source = data.get("source") or default_source
-    if source not in _SOURCES:
+    if source not in SOURCES:
         errors["source"] = f"must be one of {', '.join(Source.values)}"
     kind = data.get("kind") or ""
-    if kind and kind not in _KINDS:
+    if kind and kind not in KINDS:
         errors["kind"] = f"must be one of {', '.join(Kind.values)}"
     elif kind:
         given.add("kind")

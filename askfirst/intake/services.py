@@ -1,7 +1,7 @@
 """Import contacts from a CSV or vCard file: validate, de-duplicate, upsert in batches."""
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -9,12 +9,13 @@ from typing import BinaryIO, Protocol
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from askfirst.contacts.bulk import contacts_bulk_upsert, contacts_known
+from askfirst.contacts.bulk import contacts_bulk_upsert, contacts_create_all, contacts_known
 from askfirst.contacts.inputs import ContactInput, InvalidContact
 from askfirst.contacts.models import Source
 from askfirst.contacts.services import Outcome
-from askfirst.intake.csv_source import CsvSource
-from askfirst.intake.reader_process import Parsed, batches_from_child
+from askfirst.intake.columns import ColumnBatch, columns_parse
+from askfirst.intake.csv_source import CsvSource, RegularRows
+from askfirst.intake.reader_process import Batch, Parsed, batches_from_child
 from askfirst.intake.records import ImportFileError, Record
 from askfirst.intake.report import ImportReport, RejectsSink
 from askfirst.intake.rows import row_parse
@@ -70,6 +71,7 @@ class _Run:
         self.report = ImportReport()
         self.seen = SeenKeys()
         self.default_source = DEFAULT_SOURCE[source.kind]
+        self.all_new = True
 
     def reject(self, record: Record, reason: str) -> None:
         self.report.reject(record.label, reason)
@@ -90,8 +92,13 @@ class _Run:
             record, _("duplicate of line %(line)d (the first occurrence wins)") % {"line": first}
         )
 
-    def store(self, batch: list[Parsed]) -> None:
+    def store(self, batch: Batch) -> None:
         """Reject the batch's bad rows, then write the good ones."""
+        if isinstance(batch, ColumnBatch):
+            if not (self.all_new and self.create_all(batch)):
+                inputs = batch.inputs()
+                self.flush([(batch.record(index), data) for index, data in enumerate(inputs)])
+            return
         good: list[tuple[Record, ContactInput]] = []
         for record, data in batch:
             if isinstance(data, str):
@@ -100,6 +107,33 @@ class _Run:
                 good.append((record, data))
         if good:
             self.flush(good)
+
+    def create_all(self, batch: ColumnBatch) -> bool:
+        """Store a batch of new contacts at once; False if any row needs a closer look."""
+        lines = batch.lines
+        keys = list(map(hash, batch.values["email_key"]))
+        refs = batch.values.get("source_ref")
+        if refs is not None and any(refs):
+            sources = batch.values["source"]
+            pairs = [
+                (hash(("ref", source, ref)), line)
+                for source, ref, line in zip(sources, refs, lines, strict=True)
+                if ref
+            ]
+        else:
+            pairs = []
+        # A repeat inside the batch is decided row by row; a repeat of an
+        # earlier row, or a known contact, makes the insert fail on its
+        # unique address or source id.
+        if len(set(keys).union(key for key, _line in pairs)) != len(keys) + len(pairs):
+            return False
+        if not contacts_create_all(given=batch.values, count=len(batch)):
+            self.all_new = False
+            return False
+        self.report.created += len(batch)
+        self.seen.add_many(zip(keys, lines, strict=True))
+        self.seen.add_many(pairs)
+        return True
 
     def flush(self, batch: list[tuple[Record, ContactInput]]) -> None:
         # The first occurrence wins: a repeat inside this batch or of a recent
@@ -135,6 +169,8 @@ class _Run:
                     fresh.append((record, data, keys))
             kept = fresh
         results = contacts_bulk_upsert(inputs=[data for _r, data, _k in kept], known=known)
+        # A file of new contacts is tried a batch at a time again (create_all).
+        self.all_new = all(result is Outcome.CREATED for result in results)
         report = self.report
         for (record, _data, keys), result in zip(kept, results, strict=True):
             if result is Outcome.CREATED:
@@ -173,9 +209,12 @@ def _collector_per_batch() -> Iterator[None]:
             gc.enable()
 
 
-def _parsed_batches(run: "_Run", size: int) -> Iterator[tuple[list[Parsed], int]]:
+def _parsed_batches(run: "_Run", size: int) -> Iterator[tuple[Batch, int]]:
     """The file's records, parsed, in batches of `size` (rejected rows count too)."""
     source = run.source
+    if isinstance(source, CsvSource):
+        yield from _csv_batches(run, source, size)
+        return
     batch: list[Parsed] = []
     for record in source.records():
         batch.append((record, run.parse(record)))
@@ -185,6 +224,23 @@ def _parsed_batches(run: "_Run", size: int) -> Iterator[tuple[list[Parsed], int]
             gc.collect(1)
     if batch:
         yield batch, source.bytes_read()
+
+
+def _csv_batches(run: "_Run", source: CsvSource, size: int) -> Iterator[tuple[Batch, int]]:
+    for chunk in source.chunks(size):
+        batch: Batch | None = None
+        if isinstance(chunk, RegularRows):
+            batch = columns_parse(
+                chunk.rows, chunk.lines, source.columns, default_source=run.default_source
+            )
+            records: Iterable[Record] = chunk.records(source)
+        else:
+            records = chunk
+        if batch is None:
+            batch = [(record, run.parse(record)) for record in records]
+        yield batch, source.bytes_read()
+        del batch, records, chunk
+        gc.collect(1)
 
 
 def import_file(
