@@ -11,7 +11,7 @@ row_parse, which names the problem. A property test checks both agree
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -44,12 +44,12 @@ class ColumnBatch:
     def record(self, index: int) -> Record:
         return Record(line=self.lines[index], raw=self.raw[index])
 
-    def inputs(self) -> list[ContactInput]:
-        """The rows as row_parse would have returned them."""
+    def inputs(self, indexes: Iterable[int] | None = None) -> list[ContactInput]:
+        """The rows (all, or those at indexes) as row_parse would have returned them."""
         texts = [name for name in TEXT_FIELDS if name in self.values]
         kinds = self.column("kind")
         result = []
-        for index in range(len(self.lines)):
+        for index in range(len(self.lines)) if indexes is None else indexes:
             given = {name for name in texts if self.values[name][index]}
             if kinds[index]:
                 given.add("kind")

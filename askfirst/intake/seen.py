@@ -11,7 +11,6 @@ is one row wrongly called a duplicate, named in the report.
 """
 
 from array import array
-from collections.abc import Iterable
 
 _RECENT = 1 << 13
 # A bucket holds rows/4096 keys: 250 at a million rows, a scan of ~0.3 µs.
@@ -30,15 +29,6 @@ class SeenKeys:
         self.recent.setdefault(key, line)
         if len(self.recent) >= _RECENT:
             self._store()
-
-    def add_many(self, pairs: Iterable[tuple[int, int]]) -> None:
-        """add() for each (key, line), in order."""
-        recent = self.recent
-        for key, line in pairs:
-            recent.setdefault(key, line)
-            if len(recent) >= _RECENT:
-                self._store()
-                recent = self.recent
 
     def _store(self) -> None:
         if not self._keys:

@@ -9,7 +9,12 @@ from typing import BinaryIO, Protocol
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from askfirst.contacts.bulk import contacts_bulk_upsert, contacts_create_all, contacts_known
+from askfirst.contacts.bulk import (
+    contacts_bulk_upsert,
+    contacts_create_all,
+    contacts_known,
+    contacts_unchanged,
+)
 from askfirst.contacts.inputs import ContactInput, InvalidContact
 from askfirst.contacts.models import Source
 from askfirst.contacts.services import Outcome
@@ -57,6 +62,21 @@ def rejects_path_for(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
 
 
+def _batch_keys(batch: ColumnBatch) -> list[list[int]] | None:
+    """_keys for each row; None if two rows of the batch share one."""
+    keys = [[key] for key in map(hash, batch.values["email_key"])]
+    count = len(keys)
+    refs = batch.values.get("source_ref")
+    if refs is not None and any(refs):
+        for row_keys, source, ref in zip(keys, batch.values["source"], refs, strict=True):
+            if ref:
+                row_keys.append(hash(("ref", source, ref)))
+                count += 1
+    if len({key for row_keys in keys for key in row_keys}) != count:
+        return None
+    return keys
+
+
 def _keys(data: ContactInput) -> list[int]:
     keys = [hash(data.email_key)]
     if data.source_ref:
@@ -95,9 +115,12 @@ class _Run:
     def store(self, batch: Batch) -> None:
         """Reject the batch's bad rows, then write the good ones."""
         if isinstance(batch, ColumnBatch):
-            if not (self.all_new and self.create_all(batch)):
-                inputs = batch.inputs()
-                self.flush([(batch.record(index), data) for index, data in enumerate(inputs)])
+            if self.all_new and self.create_all(batch):
+                return
+            rest = self.skip_unchanged(batch)
+            if rest:
+                inputs = batch.inputs(rest)
+                self.flush([(batch.record(i), data) for i, data in zip(rest, inputs, strict=True)])
             return
         good: list[tuple[Record, ContactInput]] = []
         for record, data in batch:
@@ -110,30 +133,41 @@ class _Run:
 
     def create_all(self, batch: ColumnBatch) -> bool:
         """Store a batch of new contacts at once; False if any row needs a closer look."""
-        lines = batch.lines
-        keys = list(map(hash, batch.values["email_key"]))
-        refs = batch.values.get("source_ref")
-        if refs is not None and any(refs):
-            sources = batch.values["source"]
-            pairs = [
-                (hash(("ref", source, ref)), line)
-                for source, ref, line in zip(sources, refs, lines, strict=True)
-                if ref
-            ]
-        else:
-            pairs = []
+        keys = _batch_keys(batch)
         # A repeat inside the batch is decided row by row; a repeat of an
         # earlier row, or a known contact, makes the insert fail on its
         # unique address or source id.
-        if len(set(keys).union(key for key, _line in pairs)) != len(keys) + len(pairs):
+        if keys is None:
             return False
         if not contacts_create_all(given=batch.values, count=len(batch)):
             self.all_new = False
             return False
         self.report.created += len(batch)
-        self.seen.add_many(zip(keys, lines, strict=True))
-        self.seen.add_many(pairs)
+        for row_keys, line in zip(keys, batch.lines, strict=True):
+            for key in row_keys:
+                self.seen.add(key, line)
         return True
+
+    def skip_unchanged(self, batch: ColumnBatch) -> list[int]:
+        """Count the rows a re-import leaves as they are; the indexes of the others.
+
+        Checked as flush would: a row repeating an earlier one of the file
+        is left for flush to reject as a duplicate.
+        """
+        keys = _batch_keys(batch)
+        if keys is None:
+            return list(range(len(batch)))
+        unchanged = contacts_unchanged(given=batch.values, count=len(batch))
+        seen = self.seen
+        rest = []
+        for index, (same, row_keys) in enumerate(zip(unchanged, keys, strict=True)):
+            if same and not any(seen.get(key) for key in row_keys):
+                self.report.unchanged += 1
+                for key in row_keys:
+                    seen.add(key, batch.lines[index])
+            else:
+                rest.append(index)
+        return rest
 
     def flush(self, batch: list[tuple[Record, ContactInput]]) -> None:
         # The first occurrence wins: a repeat inside this batch or of a recent

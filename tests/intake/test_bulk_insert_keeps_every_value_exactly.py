@@ -49,3 +49,18 @@ def test_a_batch_of_one_and_a_batch_of_mixed_values():
         "+49 2",
     ]
     assert set(Contact.objects.values_list("suggested_language", flat=True)) == {"", "de"}
+
+
+def test_values_that_differ_row_by_row_keep_every_character():
+    # PostgreSQL's COPY text escapes these; a value must not turn into NULL,
+    # a column break or a new row.
+    streets = ["Hauptstr. 1\nHinterhaus", "tab\there", "cr\rhere", "back\\slash", "\\N", "", "x"]
+    rows = [{"email": f"s{n}@example.org", "street": s} for n, s in enumerate(streets)]
+    inputs = [parse_contact(row, default_source="import") for row in rows]
+
+    assert contacts_bulk_upsert(inputs=inputs) == [Outcome.CREATED] * len(streets)
+
+    stored = dict(Contact.objects.values_list("email", "street"))
+    assert [stored[f"s{n}@example.org"] for n in range(len(streets))] == streets
+    created = set(Contact.objects.values_list("created_at", "updated_at"))
+    assert len(created) == 1 and next(iter(created))[0] == next(iter(created))[1]
