@@ -150,10 +150,14 @@ def _suggest(values: dict[str, object]) -> tuple[str, str]:
     )
 
 
-def _suggestions(
+def suggestions(
     emails: Sequence[str], countries: Sequence[str], source_languages: Sequence[str]
 ) -> tuple[list[str], list[str]]:
-    """suggest_language for each row; it reads only the domain of the address."""
+    """suggest_language for each row: the languages and the reasons.
+
+    It reads only the domain of the address, so each (domain, country,
+    language) is asked once.
+    """
     known: dict[tuple[str, str, str], tuple[str, str]] = {}
     languages: list[str] = []
     reasons: list[str] = []
@@ -200,9 +204,12 @@ def _insert_columns(given: Columns, count: int, now: object) -> tuple[list[str],
     columns, template, filled = _insert_plan(connection.vendor)
     values: list[Sequence] = [(constant,) * count for constant in template]
     empty = ("",) * count
-    languages, reasons = _suggestions(
-        given["email"], given.get("country", empty), given.get("source_language", empty)
-    )
+    if "suggested_language" in given:  # worked out by the import's reader
+        languages, reasons = given["suggested_language"], given["suggestion_reason"]
+    else:
+        languages, reasons = suggestions(
+            given["email"], given.get("country", empty), given.get("source_language", empty)
+        )
     computed: dict[str, Sequence] = {
         "kind": tuple(kind or Kind.PROSPECT.value for kind in given.get("kind", empty)),
         "suggested_language": languages,
@@ -233,8 +240,8 @@ def _asking_columns(*, language: str, now: object) -> dict[str, object]:
 def _start_trusted_columns(
     columns: list[str],
     values: list[Sequence],
-    languages: list[str],
-    reasons: list[str],
+    languages: Sequence[str],
+    reasons: Sequence[str],
     now: object,
 ) -> None:
     """New rows whose suggestion the operator trusts start asking."""

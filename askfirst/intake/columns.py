@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 
+from askfirst.contacts.bulk import suggestions
 from askfirst.contacts.emails import InvalidEmail
 from askfirst.contacts.inputs import TEXT_FIELDS, ContactInput
 from askfirst.intake.emails import email_normalise_fast
@@ -29,7 +30,8 @@ _UNSTRIPPED = re.compile(r"^\s|\s$|\x00\s|\s\x00")
 
 @dataclass(slots=True)
 class ColumnBatch:
-    """Valid rows, one list per ContactInput field ("" where a row has no value)."""
+    """Valid rows, one list per ContactInput field ("" where a row has no value), and the
+    suggested language and its reason for each."""
 
     lines: list[int]
     raw: list[list[str]]
@@ -120,4 +122,9 @@ def columns_parse(
             return None
         values[name] = checked
     values.setdefault("source", list(repeat(default_source, count)))
+    # Worked out here, on the reader's core, for the rows that turn out new.
+    empty = ("",) * count
+    values["suggested_language"], values["suggestion_reason"] = suggestions(
+        values["email"], values.get("country", empty), values.get("source_language", empty)
+    )
     return ColumnBatch(lines=lines, raw=rows, values=values)

@@ -11,6 +11,7 @@ is one row wrongly called a duplicate, named in the report.
 """
 
 from array import array
+from collections.abc import Iterable
 
 _RECENT = 1 << 13
 # A bucket holds rows/4096 keys: 250 at a million rows, a scan of ~0.3 µs.
@@ -27,6 +28,12 @@ class SeenKeys:
 
     def add(self, key: int, line: int) -> None:
         self.recent.setdefault(key, line)
+        if len(self.recent) >= _RECENT:
+            self._store()
+
+    def add_new(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """add() for each (key, line) where no key is in the record yet."""
+        self.recent.update(pairs)
         if len(self.recent) >= _RECENT:
             self._store()
 

@@ -62,19 +62,22 @@ def rejects_path_for(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
 
 
-def _batch_keys(batch: ColumnBatch) -> list[list[int]] | None:
-    """_keys for each row; None if two rows of the batch share one."""
-    keys = [[key] for key in map(hash, batch.values["email_key"])]
-    count = len(keys)
+def _batch_keys(batch: ColumnBatch) -> tuple[list[int], list[tuple[int, int]]] | None:
+    """_keys of the rows: each address's, and (row, key) for each source id given;
+    None if two rows of the batch share one."""
+    keys = list(map(hash, batch.values["email_key"]))
     refs = batch.values.get("source_ref")
+    ref_keys: list[tuple[int, int]] = []
     if refs is not None and any(refs):
-        for row_keys, source, ref in zip(keys, batch.values["source"], refs, strict=True):
-            if ref:
-                row_keys.append(hash(("ref", source, ref)))
-                count += 1
-    if len({key for row_keys in keys for key in row_keys}) != count:
+        sources = batch.values["source"]
+        ref_keys = [
+            (index, hash(("ref", sources[index], ref))) for index, ref in enumerate(refs) if ref
+        ]
+    unique = set(keys)
+    unique.update(key for _index, key in ref_keys)
+    if len(unique) != len(keys) + len(ref_keys):
         return None
-    return keys
+    return keys, ref_keys
 
 
 def _keys(data: ContactInput) -> list[int]:
@@ -143,9 +146,11 @@ class _Run:
             self.all_new = False
             return False
         self.report.created += len(batch)
-        for row_keys, line in zip(keys, batch.lines, strict=True):
-            for key in row_keys:
-                self.seen.add(key, line)
+        addresses, ids = keys
+        lines = batch.lines
+        # None of them is in the record: the insert would have clashed.
+        self.seen.add_new(zip(addresses, lines, strict=True))
+        self.seen.add_new((key, lines[index]) for index, key in ids)
         return True
 
     def skip_unchanged(self, batch: ColumnBatch) -> list[int]:
@@ -157,10 +162,14 @@ class _Run:
         keys = _batch_keys(batch)
         if keys is None:
             return list(range(len(batch)))
+        addresses, ids = keys
+        per_row = [[key] for key in addresses]
+        for index, key in ids:
+            per_row[index].append(key)
         unchanged = contacts_unchanged(given=batch.values, count=len(batch))
         seen = self.seen
         rest = []
-        for index, (same, row_keys) in enumerate(zip(unchanged, keys, strict=True)):
+        for index, (same, row_keys) in enumerate(zip(unchanged, per_row, strict=True)):
             if same and not any(seen.get(key) for key in row_keys):
                 self.report.unchanged += 1
                 for key in row_keys:
