@@ -284,7 +284,7 @@ def _insert(given: Columns, count: int, now: object) -> None:
     for column_values in values:
         first = column_values[0]
         # One row alone stays bound: some column must carry the rows.
-        constant = len(column_values) > 1 and column_values.count(first) == len(column_values)
+        constant = len(column_values) > 1 and _one_value(column_values)
         literal = _literal(first) if constant else None
         if literal is None:
             marks.append("%s")
@@ -318,9 +318,17 @@ def _copy_value(value: object) -> str:
     raise TypeError(f"no COPY text for {type(value).__name__}")
 
 
+def _one_value(column: Sequence) -> bool:
+    """Whether every value of the column is the same (False == 0 for count; not here)."""
+    first = column[0]
+    if column.count(first) != len(column):
+        return False
+    return not isinstance(first, int) or {type(value) for value in column} == {type(first)}
+
+
 def _copy_column(column: Sequence) -> Sequence[str]:
     first = column[0]
-    if column.count(first) == len(column):
+    if _one_value(column):
         return (_copy_value(first),) * len(column)
     try:
         joined = "".join(column)

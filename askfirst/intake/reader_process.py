@@ -12,20 +12,21 @@ object but leaves by os._exit (multiprocessing does), closing nothing.
 
 import multiprocessing
 import pickle
-from collections.abc import Iterator
+import traceback
+from collections.abc import Generator
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any
 
 from askfirst.contacts.inputs import ContactInput
 from askfirst.intake.columns import ColumnBatch
-from askfirst.intake.records import Record
+from askfirst.intake.records import ImportFileError, Record
 
 # A record with its contact, or with the reason it is rejected.
 Parsed = tuple[Record, ContactInput | str]
 # Rows validated column by column, or one by one.
 Batch = ColumnBatch | list[Parsed]
-Batches = Iterator[tuple[Batch, int]]
+Batches = Generator[tuple[Batch, int], None, None]
 
 _INPUT_VALUES = attrgetter(*(f.name for f in fields(ContactInput)))
 
@@ -70,9 +71,11 @@ def _produce(batches: Batches, pipe: Any) -> None:
         pipe.send_bytes(b"")
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, raised there
         try:
-            pickle.dumps(exc)
-        except Exception:  # noqa: BLE001 - not every exception pickles
+            pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own bytes
+        except Exception:  # noqa: BLE001 - not every exception pickles and unpickles
             exc = RuntimeError(repr(exc))
+        if not isinstance(exc, ImportFileError):
+            exc.add_note("in the import's reader process:\n" + traceback.format_exc())
         pipe.send_bytes(b"!")
         pipe.send(exc)
     finally:
@@ -87,12 +90,22 @@ def batches_from_child(batches: Batches) -> Batches:
     child.start()
     sending.close()
     try:
-        while payload := receiving.recv_bytes():
+        while payload := _receive(receiving, child):
             if payload == b"!":
                 raise receiving.recv()
             yield _unpack(payload), receiving.recv()
     finally:
-        receiving.close()
         if child.is_alive():
             child.terminate()
+        receiving.close()
         child.join()
+
+
+def _receive(receiving: Any, child: Any) -> bytes:
+    try:
+        return receiving.recv_bytes()
+    except EOFError:
+        child.join()
+        raise RuntimeError(
+            f"The import's reader process ended without finishing (exit code {child.exitcode})."
+        ) from None

@@ -20,7 +20,7 @@ from askfirst.contacts.models import Source
 from askfirst.contacts.services import Outcome
 from askfirst.intake.columns import ColumnBatch, columns_parse
 from askfirst.intake.csv_source import CsvSource, RegularRows
-from askfirst.intake.reader_process import Batch, Parsed, batches_from_child
+from askfirst.intake.reader_process import Batch, Batches, Parsed, batches_from_child
 from askfirst.intake.records import ImportFileError, Record
 from askfirst.intake.report import ImportReport, RejectsSink
 from askfirst.intake.rows import row_parse
@@ -137,16 +137,22 @@ class _Run:
     def create_all(self, batch: ColumnBatch) -> bool:
         """Store a batch of new contacts at once; False if any row needs a closer look."""
         keys = _batch_keys(batch)
-        # A repeat inside the batch is decided row by row; a repeat of an
-        # earlier row, or a known contact, makes the insert fail on its
-        # unique address or source id.
+        # A repeat inside the batch, or of a recent row, is decided row by row
+        # as flush does: the recent row's address or id need not be stored
+        # (a deactivated contact found by its id keeps its old address; a
+        # contact of another source keeps its own id). An older repeat counts
+        # in flush only for a contact the database holds, whose address or
+        # id makes the insert fail; so does any known contact.
         if keys is None:
+            return False
+        addresses, ids = keys
+        recent = self.seen.recent
+        if not recent.keys().isdisjoint(addresses) or any(key in recent for _i, key in ids):
             return False
         if not contacts_create_all(given=batch.values, count=len(batch)):
             self.all_new = False
             return False
         self.report.created += len(batch)
-        addresses, ids = keys
         lines = batch.lines
         # None of them is in the record: the insert would have clashed.
         self.seen.add_new(zip(addresses, lines, strict=True))
@@ -252,7 +258,7 @@ def _collector_per_batch() -> Iterator[None]:
             gc.enable()
 
 
-def _parsed_batches(run: "_Run", size: int) -> Iterator[tuple[Batch, int]]:
+def _parsed_batches(run: "_Run", size: int) -> Batches:
     """The file's records, parsed, in batches of `size` (rejected rows count too)."""
     source = run.source
     if isinstance(source, CsvSource):
@@ -269,7 +275,7 @@ def _parsed_batches(run: "_Run", size: int) -> Iterator[tuple[Batch, int]]:
         yield batch, source.bytes_read()
 
 
-def _csv_batches(run: "_Run", source: CsvSource, size: int) -> Iterator[tuple[Batch, int]]:
+def _csv_batches(run: "_Run", source: CsvSource, size: int) -> Batches:
     for chunk in source.chunks(size):
         batch: Batch | None = None
         if isinstance(chunk, RegularRows):
@@ -305,13 +311,19 @@ def import_file(
         batches = _parsed_batches(run, size)
         if reader_process:
             batches = batches_from_child(batches)
-        for batch, done in batches:
-            run.store(batch)
-            # The batch is garbage now; the collector need not walk it.
-            del batch
-            gc.collect(1)
-            if progress:
-                progress(done)
+        try:
+            for batch, done in batches:
+                run.store(batch)
+                # The batch is garbage now; the collector need not walk it.
+                del batch
+                gc.collect(1)
+                if progress:
+                    progress(done)
+        finally:
+            # Stops the reader process now, also when writing failed: the
+            # traceback would keep the generator, and the reader blocked on a
+            # full pipe, alive.
+            batches.close()
     report = run.report
     if not report.rows:
         raise ImportFileError(

@@ -1,6 +1,8 @@
 """A file read by a second process imports exactly as one read in-process."""
 
 import multiprocessing
+import os
+import signal
 
 import pytest
 from django.core.management.base import CommandError
@@ -8,6 +10,7 @@ from django.test import override_settings
 
 from askfirst.contacts.models import PERSONAL_FIELDS, Contact, Status
 from askfirst.intake import reader_process
+from askfirst.intake.records import Record
 from askfirst.intake.services import import_file, source_open
 from tests.factories import make_contact
 
@@ -91,20 +94,23 @@ def test_the_childs_error_reaches_the_command_and_nothing_changes(tmp_path):
 
 @override_settings(ASKFIRST_IMPORT_BATCH=2)
 def test_a_failing_writer_stops_the_child(tmp_path):
-    text = "email\n" + "".join(f"p{n}@example.org\n" for n in range(200))
+    # Far more than a pipe holds: the child is still busy when the writer fails.
+    text = "email\n" + "".join(f"p{n}@example.org\n" for n in range(30_000))
     path = write(tmp_path, text)
 
     def progress(done):
         raise RuntimeError("writer failed")
 
-    with path.open("rb") as binary, pytest.raises(RuntimeError, match="writer failed"):
+    with path.open("rb") as binary, pytest.raises(RuntimeError, match="writer failed") as failed:
         import_file(
             source=source_open(binary=binary, kind="csv"), progress=progress, reader_process=True
         )
     # The first batch was written before the failure; the child is gone, not
-    # left blocked on a pipe nobody reads.
+    # left blocked on a pipe nobody reads, even while the traceback (and with
+    # it the import's frame) is still held, as a caller logging it would.
     assert Contact.objects.count() == 2
     assert not multiprocessing.active_children()
+    assert failed.traceback
 
 
 def test_vcard_cards_import_alike(tmp_path):
@@ -124,3 +130,47 @@ def test_vcard_cards_import_alike(tmp_path):
     assert (
         "created: 7" in results[1][0] and "card 8 (line 36): duplicate of line 1" in results[1][0]
     )
+
+
+class _Source:
+    """A reader that fails inside the child, the way the test says."""
+
+    kind = "csv"
+    encoding = "utf-8"
+    header = ["email"]
+    ignored: list[str] = []
+
+    def __init__(self, failure):
+        self.failure = failure
+
+    def records(self):
+        yield Record(line=2, data={"email": "a@example.org"}, raw=["a@example.org"])
+        self.failure()
+
+    def bytes_read(self):
+        return 0
+
+    def close(self):
+        pass
+
+
+class _NeedsTwoArguments(Exception):
+    def __init__(self, what, why):
+        super().__init__(f"{what}: {why}")
+
+
+def _raise():
+    raise _NeedsTwoArguments("reader", "broke")
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (lambda: os.kill(os.getpid(), signal.SIGKILL), r"ended without finishing \(exit code -9\)"),
+        (_raise, "_NeedsTwoArguments.*reader: broke"),
+    ],
+)
+def test_a_dying_or_oddly_failing_child_is_reported_clearly(failure, message):
+    with pytest.raises(RuntimeError, match=message):
+        import_file(source=_Source(failure), reader_process=True)
+    assert not multiprocessing.active_children()
