@@ -63,6 +63,17 @@ def _one_by_one(inputs):
     return results
 
 
+def one_by_one_in_world(rows) -> tuple[list[str], list]:
+    """_world(), and what contact_upsert row by row would make of these rows in it
+    (results and state; rolled back, so the world stays as it was)."""
+    _world()
+    with transaction.atomic():
+        expected = _one_by_one([parse_contact(row, default_source="import") for row in rows])
+        expected_state = _state()
+        transaction.set_rollback(True)
+    return expected, expected_state
+
+
 @pytest.mark.parametrize("fast_only", [True, False])
 def test_both_paths_agree(fast_only):
     inputs = [parse_contact(row, default_source="import") for row in ROWS]

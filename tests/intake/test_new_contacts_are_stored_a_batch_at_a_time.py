@@ -5,15 +5,14 @@ import csv
 import io
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from askfirst.contacts.inputs import parse_contact
 from askfirst.contacts.models import Contact
 
 from .factories import run, write
-from .test_bulk_path_equals_contact_upsert import ROWS, _one_by_one, _state, _world
+from .test_bulk_path_equals_contact_upsert import ROWS, _state, one_by_one_in_world
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +53,7 @@ def test_known_rows_among_new_ones_end_as_contact_upsert_would(tmp_path, batch):
     # Every row a different contact (a repeat in the file is a duplicate there).
     rows = [row for row in ROWS if row["email"] != "SAME@example.org"]
     rows[4:4] = [{"email": f"fresh{n}@example.org", "city": "Bonn"} for n in range(5)]
-    _world()
-    with transaction.atomic():
-        expected = _one_by_one([parse_contact(row, default_source="import") for row in rows])
-        expected_state = _state()
-        transaction.set_rollback(True)
+    expected, expected_state = one_by_one_in_world(rows)
     path = write(tmp_path, _csv(rows))
     with override_settings(ASKFIRST_IMPORT_BATCH=batch):
         out = run(path)

@@ -2,15 +2,14 @@
 other row (changed, deactivated, repeated, another source's id) as contact_upsert would."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from askfirst.contacts.inputs import parse_contact
 from askfirst.contacts.models import Contact
 
 from .factories import run, write
-from .test_bulk_path_equals_contact_upsert import _one_by_one, _state, _world
+from .test_bulk_path_equals_contact_upsert import _state, one_by_one_in_world
 from .test_new_contacts_are_stored_a_batch_at_a_time import _csv
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +38,7 @@ def test_same_outcome_as_contact_upsert(tmp_path, batch):
     # The last row repeats the first exactly: a duplicate in the file, even
     # though it matches what is stored. (The second repeats it in other case.)
     reference = [row for n, row in enumerate(rows) if n not in {1, len(rows) - 1}]
-    _world()
-    with transaction.atomic():
-        expected = _one_by_one([parse_contact(row, default_source="import") for row in reference])
-        expected_state = _state()
-        transaction.set_rollback(True)
+    expected, expected_state = one_by_one_in_world(reference)
     path = write(tmp_path, _csv(rows))
     with override_settings(ASKFIRST_IMPORT_BATCH=batch):
         out = run(path)
