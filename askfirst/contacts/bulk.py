@@ -46,17 +46,31 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _select(where: str, params: list) -> list[dict[str, object]]:
-    columns = ", ".join(_q(name) for name in _KNOWN)
+def _rows_where_in(
+    columns: Sequence[str], column: str, values: list[str], *, source: str | None = None
+) -> Iterator[tuple]:
+    """The stored rows (these columns) whose column holds one of values, a chunk at a time;
+    with source, only that source's."""
+    selected = ", ".join(_q(name) for name in columns)
+    table = _q(Contact._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {_q(Contact._meta.db_table)} WHERE {where}", params)
-        return [dict(zip(_KNOWN, row, strict=True)) for row in cursor.fetchall()]
+        for start in range(0, len(values), _LOOKUP_CHUNK):
+            where, params = _in(column, values[start : start + _LOOKUP_CHUNK])
+            if source is not None:
+                where, params = f"{_q('source')} = %s AND {where}", [source, *params]
+            cursor.execute(f"SELECT {selected} FROM {table} WHERE {where}", params)
+            yield from cursor.fetchall()
 
 
 def _in(column: str, values: list[str]) -> tuple[str, list]:
     if connection.vendor == "postgresql":
         return f"{_q(column)} = ANY(%s)", [values]
     return f"{_q(column)} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _now() -> object:
+    """Now, as the database takes it in statements that bypass the model."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
 @contextmanager
@@ -88,10 +102,9 @@ def contacts_known(*, inputs: Sequence[ContactInput]) -> Known:
 def _known(inputs: Sequence[ContactInput]) -> Known:
     known = Known()
     keys = list({data.email_key for data in inputs})
-    for start in range(0, len(keys), _LOOKUP_CHUNK):
-        where, params = _in("email_key", keys[start : start + _LOOKUP_CHUNK])
-        for row in _select(where, params):
-            known.by_key[str(row["email_key"])] = row
+    for values in _rows_where_in(_KNOWN, "email_key", keys):
+        row = dict(zip(_KNOWN, values, strict=True))
+        known.by_key[str(row["email_key"])] = row
     by_source: dict[str, set[str]] = {}
     for data in inputs:
         if not data.source_ref:
@@ -107,11 +120,9 @@ def _known(inputs: Sequence[ContactInput]) -> Known:
         if not holds_it:
             by_source.setdefault(data.source, set()).add(data.source_ref)
     for source, refs in by_source.items():
-        ref_list = sorted(refs)
-        for start in range(0, len(ref_list), _LOOKUP_CHUNK):
-            where, params = _in("source_ref", ref_list[start : start + _LOOKUP_CHUNK])
-            for row in _select(f"{_q('source')} = %s AND {where}", [source, *params]):
-                known.by_ref[(source, str(row["source_ref"]))] = row
+        for values in _rows_where_in(_KNOWN, "source_ref", sorted(refs), source=source):
+            row = dict(zip(_KNOWN, values, strict=True))
+            known.by_ref[(source, str(row["source_ref"]))] = row
     return known
 
 
@@ -456,7 +467,7 @@ def contacts_bulk_upsert(
     plan = _plan(inputs, known)
     if plan is not None:
         results, creates, updates = plan
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        now = _now()
         try:
             with transaction.atomic():
                 if creates:
@@ -479,7 +490,7 @@ def contacts_create_all(*, given: Columns, count: int) -> bool:
     write; a clash costs one failed statement, and the caller goes the way of
     contacts_bulk_upsert.
     """
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = _now()
     try:
         with transaction.atomic():
             _insert(given, count, now)
@@ -514,17 +525,9 @@ def contacts_unchanged(*, given: Columns, count: int) -> list[bool]:
     names = [n for n in ("email", "kind", *TEXT_FIELDS) if n in given and n != "source_ref"]
     wanted = list(zip(*([value or _UNSET for value in given[name]] for name in names), strict=True))
     keys = list(given["email_key"])
-    selected = ", ".join(
-        _q(name) for name in ("email_key", "status", "source", "source_ref", *names)
-    )
-    stored: dict[str, tuple] = {}
-    with _index_probes(), connection.cursor() as cursor:
-        for start in range(0, count, _LOOKUP_CHUNK):
-            where, params = _in("email_key", keys[start : start + _LOOKUP_CHUNK])
-            cursor.execute(
-                f"SELECT {selected} FROM {_q(Contact._meta.db_table)} WHERE {where}", params
-            )
-            stored.update((row[0], row) for row in cursor.fetchall())
+    columns = ("email_key", "status", "source", "source_ref", *names)
+    with _index_probes():
+        stored = {row[0]: row for row in _rows_where_in(columns, "email_key", keys)}
     sources = given["source"]
     refs = given.get("source_ref") or ("",) * count
     deactivated = Status.DEACTIVATED.value

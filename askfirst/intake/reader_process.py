@@ -10,6 +10,7 @@ The child never touches the database: it inherits the parent's connection
 object but leaves by os._exit (multiprocessing does), closing nothing.
 """
 
+import gc
 import multiprocessing
 import pickle
 import traceback
@@ -94,6 +95,9 @@ def batches_from_child(batches: Batches) -> Batches:
             if payload == b"!":
                 raise receiving.recv()
             yield _unpack(payload), receiving.recv()
+            # This process's collection for the batch just written, now garbage
+            # (the reading child collects its own, in the batches it runs).
+            gc.collect(1)
     finally:
         if child.is_alive():
             child.terminate()

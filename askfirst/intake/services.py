@@ -1,7 +1,7 @@
 """Import contacts from a CSV or vCard file: validate, de-duplicate, upsert in batches."""
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -70,9 +70,7 @@ def _batch_keys(batch: ColumnBatch) -> tuple[list[int], list[tuple[int, int]]] |
     ref_keys: list[tuple[int, int]] = []
     if refs is not None and any(refs):
         sources = batch.values["source"]
-        ref_keys = [
-            (index, hash(("ref", sources[index], ref))) for index, ref in enumerate(refs) if ref
-        ]
+        ref_keys = [(index, _ref_key(sources[index], ref)) for index, ref in enumerate(refs) if ref]
     unique = set(keys)
     unique.update(key for _index, key in ref_keys)
     if len(unique) != len(keys) + len(ref_keys):
@@ -80,10 +78,14 @@ def _batch_keys(batch: ColumnBatch) -> tuple[list[int], list[tuple[int, int]]] |
     return keys, ref_keys
 
 
+def _ref_key(source: str, ref: str) -> int:
+    return hash(("ref", source, ref))
+
+
 def _keys(data: ContactInput) -> list[int]:
     keys = [hash(data.email_key)]
     if data.source_ref:
-        keys.append(hash(("ref", data.source, data.source_ref)))
+        keys.append(_ref_key(data.source, data.source_ref))
     return keys
 
 
@@ -282,13 +284,14 @@ def _csv_batches(run: "_Run", source: CsvSource, size: int) -> Batches:
             batch = columns_parse(
                 chunk.rows, chunk.lines, source.columns, default_source=run.default_source
             )
-            records: Iterable[Record] = chunk.records(source)
+            if batch is None:
+                batch = [(record, run.parse(record)) for record in chunk.records(source)]
         else:
-            records = chunk
-        if batch is None:
-            batch = [(record, run.parse(record)) for record in records]
+            batch = [(record, run.parse(record)) for record in chunk]
         yield batch, source.bytes_read()
-        del batch, records, chunk
+        # Each process collects once a batch, when the batch is garbage: this
+        # one here, a writing parent in batches_from_child.
+        del batch, chunk
         gc.collect(1)
 
 
@@ -314,9 +317,9 @@ def import_file(
         try:
             for batch, done in batches:
                 run.store(batch)
-                # The batch is garbage now; the collector need not walk it.
+                # Garbage now; the collector, run as the next batch is made,
+                # need not walk it.
                 del batch
-                gc.collect(1)
                 if progress:
                     progress(done)
         finally:
