@@ -210,6 +210,13 @@ def _input_columns(creates: list[ContactInput]) -> Columns:
     return {name: tuple(map(attrgetter(name), creates)) for name in _FROM_INPUT}
 
 
+def _kinds(given: Sequence[str] | None, count: int) -> Sequence[str]:
+    default = Kind.PROSPECT.value
+    if given is None:
+        return (default,) * count
+    return tuple(kind or default for kind in given)
+
+
 def _insert_columns(given: Columns, count: int, now: object) -> tuple[list[str], list[Sequence]]:
     """Each column's values for the new rows, built column by column."""
     columns, template, filled = _insert_plan(connection.vendor)
@@ -222,7 +229,7 @@ def _insert_columns(given: Columns, count: int, now: object) -> tuple[list[str],
             given["email"], given.get("country", empty), given.get("source_language", empty)
         )
     computed: dict[str, Sequence] = {
-        "kind": tuple(kind or Kind.PROSPECT.value for kind in given.get("kind", empty)),
+        "kind": _kinds(given.get("kind"), count),
         "suggested_language": languages,
         "suggestion_reason": reasons,
         "created_at": (now,) * count,
@@ -332,9 +339,10 @@ def _copy_value(value: object) -> str:
 def _one_value(column: Sequence) -> bool:
     """Whether every value of the column is the same (False == 0 for count; not here)."""
     first = column[0]
-    if column.count(first) != len(column):
+    # The last value settles most columns (an address, a name) without a count.
+    if column[-1] != first or column.count(first) != len(column):
         return False
-    return not isinstance(first, int) or {type(value) for value in column} == {type(first)}
+    return not isinstance(first, int) or set(map(type, column)) == {type(first)}
 
 
 def _copy_column(column: Sequence) -> Sequence[str]:

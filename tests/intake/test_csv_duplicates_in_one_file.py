@@ -66,3 +66,20 @@ def test_seen_keys_never_match_across_two_stored_keys():
         seen.add(hash(f"k{n}"), n + 4)
     assert seen.get(first) == 2 and seen.get(second) == 3
     assert seen.get(straddling) is None
+
+
+def test_seen_keys_added_after_a_lookup_are_found_too():
+    from askfirst.intake.seen import SeenKeys
+
+    seen = SeenKeys()
+    seen.add_new((hash(f"k{n}"), n + 2) for n in range(20_000))
+    assert seen.get(hash("k5")) == 7  # sorts the rows waiting so far
+    seen.add_new((hash(f"k{n}"), n + 2) for n in range(20_000, 40_000))
+    assert [seen.get(hash(f"k{n}")) for n in (0, 5, 19_999, 20_000, 39_999)] == [
+        2,
+        7,
+        20_001,
+        20_002,
+        40_001,
+    ]
+    assert seen.get(hash("unknown")) is None

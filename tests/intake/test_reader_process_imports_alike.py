@@ -174,3 +174,16 @@ def test_a_dying_or_oddly_failing_child_is_reported_clearly(failure, message):
     with pytest.raises(RuntimeError, match=message):
         import_file(source=_Source(failure), reader_process=True)
     assert not multiprocessing.active_children()
+
+
+def test_the_pipe_holds_a_whole_batch():
+    import fcntl
+
+    receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
+    try:
+        reader_process._widen(sending)
+        # A batch of 2,000 plain rows pickles to ~400 KB.
+        assert fcntl.fcntl(sending.fileno(), fcntl.F_GETPIPE_SZ) >= 1 << 20
+    finally:
+        receiving.close()
+        sending.close()
