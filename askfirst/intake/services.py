@@ -11,14 +11,16 @@ from django.utils.translation import gettext as _
 
 from askfirst.contacts.bulk import (
     contacts_bulk_upsert,
+    contacts_copy_rows,
     contacts_create_all,
+    contacts_create_copied,
     contacts_known,
     contacts_unchanged,
 )
 from askfirst.contacts.inputs import ContactInput, InvalidContact
 from askfirst.contacts.models import Source
 from askfirst.contacts.services import Outcome
-from askfirst.intake.columns import ColumnBatch, columns_parse
+from askfirst.intake.columns import Ahead, BatchKeys, ColumnBatch, columns_parse
 from askfirst.intake.csv_source import CsvSource, RegularRows
 from askfirst.intake.reader_process import Batch, Batches, Parsed, batches_from_child
 from askfirst.intake.records import ImportFileError, Record
@@ -62,7 +64,7 @@ def rejects_path_for(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
 
 
-def _batch_keys(batch: ColumnBatch) -> tuple[list[int], list[tuple[int, int]]] | None:
+def _batch_keys(batch: ColumnBatch) -> BatchKeys:
     """_keys of the rows: each address's, and (row, key) for each source id given;
     None if two rows of the batch share one."""
     keys = list(map(hash, batch.values["email_key"]))
@@ -97,6 +99,8 @@ class _Run:
         self.seen = SeenKeys()
         self.default_source = DEFAULT_SOURCE[source.kind]
         self.all_new = True
+        # Set when a second process reads: it also does what it can of the writing.
+        self.ahead = False
 
     def reject(self, record: Record, reason: str) -> None:
         self.report.reject(record.label, reason)
@@ -138,7 +142,8 @@ class _Run:
 
     def create_all(self, batch: ColumnBatch) -> bool:
         """Store a batch of new contacts at once; False if any row needs a closer look."""
-        keys = _batch_keys(batch)
+        ahead = batch.ahead
+        keys = ahead.keys if ahead else _batch_keys(batch)
         # A repeat inside the batch, or of a recent row, is decided row by row
         # as flush does: the recent row's address or id need not be stored
         # (a deactivated contact found by its id keeps its old address; a
@@ -151,7 +156,11 @@ class _Run:
         recent = self.seen.recent
         if not recent.keys().isdisjoint(addresses) or any(key in recent for _i, key in ids):
             return False
-        if not contacts_create_all(given=batch.values, count=len(batch)):
+        if ahead and ahead.copy_rows:
+            created = contacts_create_copied(rows=ahead.copy_rows)
+        else:
+            created = contacts_create_all(given=batch.values, count=len(batch))
+        if not created:
             self.all_new = False
             return False
         self.report.created += len(batch)
@@ -286,6 +295,12 @@ def _csv_batches(run: "_Run", source: CsvSource, size: int) -> Batches:
             )
             if batch is None:
                 batch = [(record, run.parse(record)) for record in chunk.records(source)]
+            elif run.ahead:
+                # Keys hash alike here: a forked process keeps the hash seed.
+                batch.ahead = Ahead(
+                    keys=_batch_keys(batch),
+                    copy_rows=contacts_copy_rows(given=batch.values, count=len(batch)),
+                )
         else:
             batch = [(record, run.parse(record)) for record in chunk]
         yield batch, source.bytes_read()
@@ -309,6 +324,7 @@ def import_file(
     reads and validates the file while this one writes (both cores busy).
     """
     run = _Run(source, rejects)
+    run.ahead = reader_process
     size = settings.ASKFIRST_IMPORT_BATCH
     with _collector_per_batch():
         batches = _parsed_batches(run, size)

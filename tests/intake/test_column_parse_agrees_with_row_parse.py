@@ -1,5 +1,7 @@
 """Rows validated column by column come out exactly as row_parse makes them, one by one."""
 
+import sys
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +25,9 @@ EMAILS = st.one_of(
 )
 CELLS = st.one_of(
     st.text(max_size=6),
-    st.sampled_from(["Anna", "Köln", " x", "y ", "a  b", "a\tb", "  ", "", "a\x00b", "x" * 201]),
+    st.sampled_from(
+        ["Anna", "Köln", " x", "y ", "a  b", "a\tb", "  ", "", "a\x00b", "a\u3000b", "x" * 201]
+    ),
     st.text(alphabet="ab \n\u00a0", min_size=1, max_size=12),
 )
 CHOICES = st.sampled_from(["", "import", "api", "prospect", "customer", "bogus", " api"])
@@ -85,3 +89,10 @@ def test_any_row_row_parse_refuses_sends_the_chunk_row_by_row():
     for bad in (["no-at-sign", "ACME"], ["a@example.org", "x" * 201], ["a@example.org", "a\x00"]):
         rows = [["ok@example.org", "ACME"], bad]
         assert columns_parse(rows, [2, 3], list(enumerate(names)), default_source="import") is None
+
+
+def test_other_space_is_every_whitespace_but_the_plain_space():
+    from askfirst.intake.columns import OTHER_SPACE
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(OTHER_SPACE.findall(every)) == {c for c in every if c.isspace() and c != " "}
