@@ -104,21 +104,22 @@ class ColumnBatch:
 
     def inputs(self, indexes: Iterable[int] | None = None) -> list[ContactInput]:
         """The rows (all, or those at indexes) as row_parse would have returned them."""
-        texts = [name for name in TEXT_FIELDS if name in self.values]
+        values = self.values
+        texts = [name for name in TEXT_FIELDS if name in values]
         kinds = self.column("kind")
         result = []
         for index in range(len(self.lines)) if indexes is None else indexes:
-            given = {name for name in texts if self.values[name][index]}
+            given = {name for name in texts if values[name][index]}
             if kinds[index]:
                 given.add("kind")
             result.append(
                 ContactInput(
-                    email=self.values["email"][index],
-                    email_key=self.values["email_key"][index],
-                    source=self.values["source"][index],
+                    email=values["email"][index],
+                    email_key=values["email_key"][index],
+                    source=values["source"][index],
                     kind=kinds[index],
                     given=frozenset(given),
-                    **{name: self.values[name][index] for name in texts},
+                    **{name: values[name][index] for name in texts},
                 )
             )
         return result

@@ -56,8 +56,7 @@ class SeenKeys:
             self._lines = [array("q") for _ in range(1 << _BUCKET_BITS)]
         keys, lines = self._keys, self._lines
         for key, line in zip(self._waiting_keys, self._waiting_lines, strict=True):
-            # Python's hash of a str is a signed 64-bit value; its top bits pick the bucket.
-            bucket = (key >> _SHIFT) + (1 << (_BUCKET_BITS - 1))
+            bucket = _bucket(key)
             keys[bucket] += key.to_bytes(8, "little", signed=True)
             lines[bucket].append(line)
         self._waiting_keys = array("q")
@@ -69,10 +68,15 @@ class SeenKeys:
             return line
         if self._waiting_keys:
             self._sort_waiting()
-        bucket = (key >> _SHIFT) + (1 << (_BUCKET_BITS - 1))
+        bucket = _bucket(key)
         keys = self._keys[bucket]
         packed = key.to_bytes(8, "little", signed=True)
         at = keys.find(packed)
         while at > 0 and at % 8:  # found across two keys: look on
             at = keys.find(packed, at + 1)
         return None if at < 0 else self._lines[bucket][at // 8]
+
+
+def _bucket(key: int) -> int:
+    # Python's hash of a str is a signed 64-bit value; its top bits pick the bucket.
+    return (key >> _SHIFT) + (1 << (_BUCKET_BITS - 1))

@@ -92,15 +92,15 @@ def _keys(data: ContactInput) -> list[int]:
 
 
 class _Run:
-    def __init__(self, source: FileSource, rejects: RejectsSink | None):
+    def __init__(self, source: FileSource, rejects: RejectsSink | None, *, ahead: bool = False):
         self.source = source
         self.rejects = rejects
         self.report = ImportReport()
         self.seen = SeenKeys()
         self.default_source = DEFAULT_SOURCE[source.kind]
         self.all_new = True
-        # Set when a second process reads: it also does what it can of the writing.
-        self.ahead = False
+        # A second process reads: it also does what it can of the writing.
+        self.ahead = ahead
 
     def reject(self, record: Record, reason: str) -> None:
         self.report.reject(record.label, reason)
@@ -124,9 +124,10 @@ class _Run:
     def store(self, batch: Batch) -> None:
         """Reject the batch's bad rows, then write the good ones."""
         if isinstance(batch, ColumnBatch):
-            if self.all_new and self.create_all(batch):
+            keys = batch.ahead.keys if batch.ahead else _batch_keys(batch)
+            if self.all_new and self.create_all(batch, keys):
                 return
-            rest = self.skip_unchanged(batch)
+            rest = self.skip_unchanged(batch, keys)
             if rest:
                 inputs = batch.inputs(rest)
                 self.flush([(batch.record(i), data) for i, data in zip(rest, inputs, strict=True)])
@@ -140,10 +141,8 @@ class _Run:
         if good:
             self.flush(good)
 
-    def create_all(self, batch: ColumnBatch) -> bool:
+    def create_all(self, batch: ColumnBatch, keys: BatchKeys) -> bool:
         """Store a batch of new contacts at once; False if any row needs a closer look."""
-        ahead = batch.ahead
-        keys = ahead.keys if ahead else _batch_keys(batch)
         # A repeat inside the batch, or of a recent row, is decided row by row
         # as flush does: the recent row's address or id need not be stored
         # (a deactivated contact found by its id keeps its old address; a
@@ -156,6 +155,7 @@ class _Run:
         recent = self.seen.recent
         if not recent.keys().isdisjoint(addresses) or any(key in recent for _i, key in ids):
             return False
+        ahead = batch.ahead
         if ahead and ahead.copy_rows:
             created = contacts_create_copied(rows=ahead.copy_rows)
         else:
@@ -170,13 +170,12 @@ class _Run:
         self.seen.add_new((key, lines[index]) for index, key in ids)
         return True
 
-    def skip_unchanged(self, batch: ColumnBatch) -> list[int]:
+    def skip_unchanged(self, batch: ColumnBatch, keys: BatchKeys) -> list[int]:
         """Count the rows a re-import leaves as they are; the indexes of the others.
 
         Checked as flush would: a row repeating an earlier one of the file
         is left for flush to reject as a duplicate.
         """
-        keys = _batch_keys(batch)
         if keys is None:
             return list(range(len(batch)))
         addresses, ids = keys
@@ -323,8 +322,7 @@ def import_file(
     stays flat however long the file is. With reader_process, a forked process
     reads and validates the file while this one writes (both cores busy).
     """
-    run = _Run(source, rejects)
-    run.ahead = reader_process
+    run = _Run(source, rejects, ahead=reader_process)
     size = settings.ASKFIRST_IMPORT_BATCH
     with _collector_per_batch():
         batches = _parsed_batches(run, size)
